@@ -1,0 +1,1 @@
+"""navl schemas of the actions."""

@@ -1,0 +1,1 @@
+"""Validators registered with CKAN (tk.blanket.validators)."""

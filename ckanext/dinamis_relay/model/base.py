@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+
+import ckan.plugins.toolkit as tk
+
+
+def make_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime.datetime:
+    """Naive UTC, as CKAN stores its own timestamps."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+class DictizeMixin:
+    """Plain dict of the row's columns, dates as ISO strings, for action results."""
+
+    __table__: sa.Table
+
+    def dictize(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for column in self.__table__.columns:
+            value = getattr(self, column.key)
+            if isinstance(value, (datetime.datetime, datetime.date)):
+                value = value.isoformat()
+            result[column.key] = value
+        return result
+
+
+Base = tk.BaseModel

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestPluginLoads:
+    def test_config_declared_defaults(self):
+        assert tk.config["ckanext.dinamis_relay.adhesion_validity_years"] == 3
+        assert tk.config["ckanext.dinamis_relay.dinamis_organization"] == "dinamis"
+
+    def test_landing_page_in_french(self, app):
+        response = app.get("/fr/dinamis/")
+        assert response.status_code == 200
+        assert "imagerie satellite DINAMIS" in response.body
+
+    def test_roles_show_anonymous(self):
+        roles = tk.get_action("dinamis_relay_roles_show")({"user": ""}, {})
+        assert roles["super_referent"] is False
+        assert roles["user_id"] is None
+
+    def test_roles_show_super_referent(self):
+        user = factories.User()
+        factories.Organization(name="relay", users=[{"name": user["name"], "capacity": "editor"}])
+        roles = tk.get_action("dinamis_relay_roles_show")({"user": user["name"]}, {})
+        assert roles["super_referent"] is True
+        assert roles["instructor"] is False

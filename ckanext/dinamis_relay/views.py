@@ -1,0 +1,16 @@
+"""Web pages of the plugin, under /dinamis. Views call actions, never models."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+import ckan.plugins.toolkit as tk
+
+dinamis_relay = Blueprint("dinamis_relay", __name__, url_prefix="/dinamis")
+
+
+@dinamis_relay.route("/")
+def index() -> str:
+    """Landing page: what DINAMIS is and what the current user can do here."""
+    roles = tk.get_action("dinamis_relay_roles_show")({}, {})
+    return tk.render("dinamis_relay/index.html", {"roles": roles})
