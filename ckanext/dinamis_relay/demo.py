@@ -29,7 +29,11 @@ def create_demo_data(password: str | None = None) -> Iterator[str]:
         except tk.ObjectNotFound:
             tk.get_action("user_create")(
                 dict(context),
-                {"name": name, "email": f"{name}@example.org", "password": password,
-                 "fullname": name.replace("-", " ").title()},
+                {
+                    "name": name,
+                    "email": f"{name}@example.org",
+                    "password": password,
+                    "fullname": name.replace("-", " ").title(),
+                },
             )
         yield f"{role:15} {name:22} {password}"

@@ -10,10 +10,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import sqlalchemy as sa
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
 
 from .model import Adhesion
 
@@ -87,11 +86,15 @@ def roles_for(user: str | None) -> Roles:
     if user_obj is None or user_obj.state != "active":
         return ANONYMOUS
     staff = _staff_org_names(user_obj.id)
-    referent_of = model.Session.execute(
-        sa.select(Adhesion.organization_id).where(
-            Adhesion.referent_user_id == user_obj.id, Adhesion.is_current.is_(True)
+    referent_of = (
+        model.Session.execute(
+            sa.select(Adhesion.organization_id).where(
+                Adhesion.referent_user_id == user_obj.id, Adhesion.is_current.is_(True)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return Roles(
         user_id=user_obj.id,
         sysadmin=bool(user_obj.sysadmin),

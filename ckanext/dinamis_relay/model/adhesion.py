@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 
-from .base import Base, DictizeMixin, make_uuid, utcnow
+from .base import Base, DictizeMixin, make_uuid, text_column, utcnow
 
-# Adhesion states, in the order of the lifecycle (DOMAIN.md).
+# Adhesion states (DOMAIN.md, "Adhesion" lifecycle).
 DRAFT = "draft"
 PENDING_LEGAL = "pending_legal_validation"
 PENDING_INSTRUCTION = "pending_instruction"
@@ -20,89 +20,141 @@ SUSPENDED = "suspended"
 TERMINATED = "terminated"
 EXPIRED = "expired"
 STATES = (
-    DRAFT, PENDING_LEGAL, PENDING_INSTRUCTION, RETURNED, ACCEPTED, REJECTED, SUSPENDED,
-    TERMINATED, EXPIRED,
+    DRAFT,
+    PENDING_LEGAL,
+    PENDING_INSTRUCTION,
+    RETURNED,
+    ACCEPTED,
+    REJECTED,
+    SUSPENDED,
+    TERMINATED,
+    EXPIRED,
 )
 MODES = ("classic", "relay")
+
+ENTITY_FIELDS = (
+    "legal_name",
+    "acronym",
+    "siret",
+    "entity_type",
+    "eligibility_category",
+    "eligibility_justification",
+    "address",
+    "postcode",
+    "city",
+    "department",
+    "website",
+    "phone",
+)
+PEOPLE_FIELDS = (
+    "legal_rep_name",
+    "legal_rep_title",
+    "legal_rep_email",
+    "referent_user_id",
+    "referent_title",
+    "referent_phone",
+)
+
+adhesion_table = sa.Table(
+    "dinamis_relay_adhesion",
+    Base.metadata,
+    text_column("id", primary_key=True, default=make_uuid),
+    text_column("organization_id", nullable=False, index=True),
+    # An organization has at most one current adhesion (partial unique index below).
+    sa.Column("is_current", sa.Boolean, nullable=False, default=True),
+    text_column("previous_id"),
+    text_column("number", unique=True),
+    text_column("mode", nullable=False, default="classic"),
+    text_column("state", nullable=False, default=DRAFT),
+    *[text_column(name) for name in ENTITY_FIELDS],
+    sa.Column("email_domains", JSONB, nullable=False, default=list),
+    *[text_column(name) for name in PEOPLE_FIELDS],
+    text_column("convention_number"),
+    text_column("amendment_number"),
+    # Secret nonce inside the legal representative's signed link; cleared once used.
+    text_column("legal_token_nonce"),
+    sa.Column("legal_token_expires", sa.DateTime),
+    sa.Column("legal_accepted_at", sa.DateTime),
+    text_column("decision_reason"),
+    text_column("dinamis_reference"),
+    text_column("decided_by"),
+    sa.Column("decided_at", sa.DateTime),
+    text_column("submitted_by"),
+    sa.Column("submitted_at", sa.DateTime),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_until", sa.Date),
+    sa.Column("reminder_sent_at", sa.DateTime),
+    text_column("created_by"),
+    sa.Column("created", sa.DateTime, nullable=False, default=utcnow),
+    sa.Column("modified", sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow),
+    sa.Index(
+        "dinamis_relay_adhesion_current_org_uq",
+        "organization_id",
+        unique=True,
+        postgresql_where=sa.text("is_current"),
+    ),
+    sa.Index("ix_dinamis_relay_adhesion_referent_user_id", "referent_user_id"),
+    sa.Index("dinamis_relay_adhesion_state_idx", "state", "modified"),
+    sa.Index("dinamis_relay_adhesion_valid_until_idx", "valid_until"),
+)
 
 
 class Adhesion(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     """One application of an organization (entity) to DINAMIS.
 
-    An organization has at most one current adhesion (`is_current`); renewing or applying
-    again after a refusal creates a new row, so past applications and their numbers stay.
+    Renewing, or applying again after a refusal, creates a new row (`previous_id`), so past
+    applications and their numbers stay.
     """
 
-    __tablename__ = "dinamis_relay_adhesion"
-    __table_args__ = (
-        sa.Index(
-            "dinamis_relay_adhesion_current_org_uq", "organization_id", unique=True,
-            postgresql_where=sa.text("is_current"),
-        ),
-        sa.Index("dinamis_relay_adhesion_state_idx", "state", "modified"),
-        sa.Index("dinamis_relay_adhesion_valid_until_idx", "valid_until"),
-    )
+    __table__ = adhesion_table
 
-    id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=make_uuid)
-    organization_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False, index=True)
-    is_current: Mapped[bool] = sa.Column(sa.Boolean, nullable=False, default=True)
-    previous_id: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    number: Mapped[Optional[str]] = sa.Column(sa.UnicodeText, unique=True)
-    mode: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False, default="classic")
-    state: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False, default=DRAFT)
-
-    # Entity
-    legal_name: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    acronym: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    siret: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    entity_type: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    eligibility_category: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    eligibility_justification: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    address: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    postcode: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    city: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    department: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    website: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    phone: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    email_domains: Mapped[list[str]] = sa.Column(JSONB, nullable=False, default=list)
-
-    # People
-    legal_rep_name: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    legal_rep_title: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    legal_rep_email: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    referent_user_id: Mapped[Optional[str]] = sa.Column(sa.UnicodeText, index=True)
-    referent_title: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    referent_phone: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-
-    # Relay mode
-    convention_number: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    amendment_number: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-
-    # Legal representative's single-use link: the nonce inside the signed token.
-    legal_token_nonce: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    legal_token_expires: Mapped[Optional[datetime.datetime]] = sa.Column(sa.DateTime)
-    legal_accepted_at: Mapped[Optional[datetime.datetime]] = sa.Column(sa.DateTime)
-
-    # Decision
-    decision_reason: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    dinamis_reference: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    decided_by: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    decided_at: Mapped[Optional[datetime.datetime]] = sa.Column(sa.DateTime)
-    submitted_by: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    submitted_at: Mapped[Optional[datetime.datetime]] = sa.Column(sa.DateTime)
-    valid_from: Mapped[Optional[datetime.date]] = sa.Column(sa.Date)
-    valid_until: Mapped[Optional[datetime.date]] = sa.Column(sa.Date)
-    reminder_sent_at: Mapped[Optional[datetime.datetime]] = sa.Column(sa.DateTime)
-
-    created_by: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    created: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)
-    modified: Mapped[datetime.datetime] = sa.Column(
-        sa.DateTime, nullable=False, default=utcnow, onupdate=utcnow
-    )
+    id: Mapped[str]
+    organization_id: Mapped[str]
+    is_current: Mapped[bool]
+    previous_id: Mapped[str | None]
+    number: Mapped[str | None]
+    mode: Mapped[str]
+    state: Mapped[str]
+    legal_name: Mapped[str | None]
+    acronym: Mapped[str | None]
+    siret: Mapped[str | None]
+    entity_type: Mapped[str | None]
+    eligibility_category: Mapped[str | None]
+    eligibility_justification: Mapped[str | None]
+    address: Mapped[str | None]
+    postcode: Mapped[str | None]
+    city: Mapped[str | None]
+    department: Mapped[str | None]
+    website: Mapped[str | None]
+    phone: Mapped[str | None]
+    email_domains: Mapped[list[str]]
+    legal_rep_name: Mapped[str | None]
+    legal_rep_title: Mapped[str | None]
+    legal_rep_email: Mapped[str | None]
+    referent_user_id: Mapped[str | None]
+    referent_title: Mapped[str | None]
+    referent_phone: Mapped[str | None]
+    convention_number: Mapped[str | None]
+    amendment_number: Mapped[str | None]
+    legal_token_nonce: Mapped[str | None]
+    legal_token_expires: Mapped[datetime.datetime | None]
+    legal_accepted_at: Mapped[datetime.datetime | None]
+    decision_reason: Mapped[str | None]
+    dinamis_reference: Mapped[str | None]
+    decided_by: Mapped[str | None]
+    decided_at: Mapped[datetime.datetime | None]
+    submitted_by: Mapped[str | None]
+    submitted_at: Mapped[datetime.datetime | None]
+    valid_from: Mapped[datetime.date | None]
+    valid_until: Mapped[datetime.date | None]
+    reminder_sent_at: Mapped[datetime.datetime | None]
+    created_by: Mapped[str | None]
+    created: Mapped[datetime.datetime]
+    modified: Mapped[datetime.datetime]
 
     def dictize(self) -> dict[str, Any]:
         data = super().dictize()
-        # The nonce is a secret: it must never leave the server.
+        # The nonce is a secret: it never leaves the server.
         data.pop("legal_token_nonce", None)
         return data
 
@@ -110,34 +162,56 @@ class Adhesion(Base, DictizeMixin):  # type: ignore[misc,valid-type]
 class EligibilityCheck(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     """A super-referent's check (with DINAMIS) that a relay-mode entity is eligible."""
 
-    __tablename__ = "dinamis_relay_eligibility_check"
-
-    id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=make_uuid)
-    adhesion_id: Mapped[str] = sa.Column(
-        sa.UnicodeText, sa.ForeignKey("dinamis_relay_adhesion.id", ondelete="CASCADE"),
-        nullable=False, index=True,
+    __table__ = sa.Table(
+        "dinamis_relay_eligibility_check",
+        Base.metadata,
+        text_column("id", primary_key=True, default=make_uuid),
+        text_column(
+            "adhesion_id",
+            sa.ForeignKey("dinamis_relay_adhesion.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        sa.Column("eligible", sa.Boolean, nullable=False),
+        text_column("note"),
+        text_column("checked_by", nullable=False),
+        sa.Column("checked_at", sa.DateTime, nullable=False, default=utcnow),
     )
-    eligible: Mapped[bool] = sa.Column(sa.Boolean, nullable=False)
-    note: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    checked_by: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
-    checked_at: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+
+    id: Mapped[str]
+    adhesion_id: Mapped[str]
+    eligible: Mapped[bool]
+    note: Mapped[str | None]
+    checked_by: Mapped[str]
+    checked_at: Mapped[datetime.datetime]
 
 
 class Acceptance(Base, DictizeMixin):  # type: ignore[misc,valid-type]
-    """The legal representative's acceptance of one versioned text (charter, licence, amendment)."""
+    """The legal representative's acceptance of one versioned text."""
 
-    __tablename__ = "dinamis_relay_acceptance"
+    __table__ = sa.Table(
+        "dinamis_relay_acceptance",
+        Base.metadata,
+        text_column("id", primary_key=True, default=make_uuid),
+        text_column(
+            "adhesion_id",
+            sa.ForeignKey("dinamis_relay_adhesion.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
+        text_column("text_kind", nullable=False),  # charter | licence | amendment
+        text_column("text_code", nullable=False),
+        text_column("text_version", nullable=False),
+        text_column("accepted_by_name", nullable=False),
+        text_column("accepted_by_email", nullable=False),
+        sa.Column("accepted_at", sa.DateTime, nullable=False, default=utcnow),
+    )
 
-    id: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True, default=make_uuid)
-    adhesion_id: Mapped[str] = sa.Column(
-        sa.UnicodeText, sa.ForeignKey("dinamis_relay_adhesion.id", ondelete="CASCADE"),
-        nullable=False, index=True,
-    )
-    text_kind: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)  # charter|licence|amendment
-    text_code: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
-    text_version: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
-    accepted_by_name: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
-    accepted_by_email: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
-    accepted_at: Mapped[datetime.datetime] = sa.Column(
-        sa.DateTime, nullable=False, default=utcnow
-    )
+    id: Mapped[str]
+    adhesion_id: Mapped[str]
+    text_kind: Mapped[str]
+    text_code: Mapped[str]
+    text_version: Mapped[str]
+    accepted_by_name: Mapped[str]
+    accepted_by_email: Mapped[str]
+    accepted_at: Mapped[datetime.datetime]

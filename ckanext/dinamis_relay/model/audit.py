@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 
-from .base import Base, DictizeMixin, utcnow
+from .base import Base, DictizeMixin, text_column, utcnow
 
 
 class AuditEvent(Base, DictizeMixin):  # type: ignore[misc,valid-type]
@@ -17,24 +17,37 @@ class AuditEvent(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     one indexed query.
     """
 
-    __tablename__ = "dinamis_relay_audit_event"
-    __table_args__ = (
+    __table__ = sa.Table(
+        "dinamis_relay_audit_event",
+        Base.metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+        text_column("object_type", nullable=False),
+        text_column("object_id", nullable=False),
+        text_column("organization_id"),
+        text_column("action", nullable=False),
+        text_column("from_state"),
+        text_column("to_state"),
+        # The legal representative has no CKAN account: user_id stays empty and actor_label
+        # carries their name.
+        text_column("user_id"),
+        text_column("actor_label"),
+        text_column("comment"),
+        sa.Column("data", JSONB, nullable=False, default=dict),
+        sa.Column("created", sa.DateTime, nullable=False, default=utcnow),
         sa.Index("dinamis_relay_audit_object_idx", "object_type", "object_id", "id"),
         sa.Index("dinamis_relay_audit_org_idx", "organization_id", "id"),
         sa.Index("dinamis_relay_audit_created_idx", "created"),
     )
 
-    id: Mapped[int] = sa.Column(sa.BigInteger, primary_key=True, autoincrement=True)
-    object_type: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
-    object_id: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
-    organization_id: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    action: Mapped[str] = sa.Column(sa.UnicodeText, nullable=False)
-    from_state: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    to_state: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    # The legal representative has no CKAN account: then user_id is empty and actor_label
-    # carries their name.
-    user_id: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    actor_label: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    comment: Mapped[Optional[str]] = sa.Column(sa.UnicodeText)
-    data: Mapped[dict[str, Any]] = sa.Column(JSONB, nullable=False, default=dict)
-    created: Mapped[datetime.datetime] = sa.Column(sa.DateTime, nullable=False, default=utcnow)
+    id: Mapped[int]
+    object_type: Mapped[str]
+    object_id: Mapped[str]
+    organization_id: Mapped[str | None]
+    action: Mapped[str]
+    from_state: Mapped[str | None]
+    to_state: Mapped[str | None]
+    user_id: Mapped[str | None]
+    actor_label: Mapped[str | None]
+    comment: Mapped[str | None]
+    data: Mapped[dict[str, Any]]
+    created: Mapped[datetime.datetime]

@@ -4,9 +4,12 @@ import datetime
 import uuid
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-import ckan.plugins.toolkit as tk
+
+def text_column(name: str, *args: Any, **kwargs: Any) -> sa.Column:
+    return sa.Column(name, sa.UnicodeText, *args, **kwargs)
 
 
 def make_uuid() -> str:

@@ -10,11 +10,17 @@ from .base import Base
 class NumberSequence(Base):  # type: ignore[misc,valid-type]
     """Last number issued per kind (adhesion, amendment, convention) and year."""
 
-    __tablename__ = "dinamis_relay_number_sequence"
+    __table__ = sa.Table(
+        "dinamis_relay_number_sequence",
+        Base.metadata,
+        sa.Column("kind", sa.UnicodeText, primary_key=True),
+        sa.Column("year", sa.Integer, primary_key=True),
+        sa.Column("last_value", sa.Integer, nullable=False),
+    )
 
-    kind: Mapped[str] = sa.Column(sa.UnicodeText, primary_key=True)
-    year: Mapped[int] = sa.Column(sa.Integer, primary_key=True)
-    last_value: Mapped[int] = sa.Column(sa.Integer, nullable=False)
+    kind: Mapped[str]
+    year: Mapped[int]
+    last_value: Mapped[int]
 
 
 def next_value(session: sa.orm.Session, kind: str, year: int) -> int:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 from ckan.tests import factories
 
 

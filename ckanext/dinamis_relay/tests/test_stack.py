@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 import ckan.lib.jobs as jobs
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
+import sqlalchemy as sa
 from ckan.tests import factories
 
 from ckanext.dinamis_relay import model as dr_model

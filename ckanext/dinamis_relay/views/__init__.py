@@ -6,9 +6,8 @@ actions, never models.
 
 from __future__ import annotations
 
-from flask import Blueprint
-
 import ckan.plugins.toolkit as tk
+from flask import Blueprint
 
 dinamis_relay = Blueprint("dinamis_relay", __name__, url_prefix="/dinamis")
 

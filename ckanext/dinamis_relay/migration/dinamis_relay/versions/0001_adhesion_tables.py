@@ -29,17 +29,38 @@ def upgrade():
         _text("number", unique=True),
         _text("mode", nullable=False, server_default="classic"),
         _text("state", nullable=False, server_default="draft"),
-        *[_text(c) for c in (
-            "legal_name", "acronym", "siret", "entity_type", "eligibility_category",
-            "eligibility_justification", "address", "postcode", "city", "department",
-            "website", "phone",
-        )],
+        *[
+            _text(c)
+            for c in (
+                "legal_name",
+                "acronym",
+                "siret",
+                "entity_type",
+                "eligibility_category",
+                "eligibility_justification",
+                "address",
+                "postcode",
+                "city",
+                "department",
+                "website",
+                "phone",
+            )
+        ],
         sa.Column("email_domains", JSONB, nullable=False, server_default="[]"),
-        *[_text(c) for c in (
-            "legal_rep_name", "legal_rep_title", "legal_rep_email", "referent_user_id",
-            "referent_title", "referent_phone", "convention_number", "amendment_number",
-            "legal_token_nonce",
-        )],
+        *[
+            _text(c)
+            for c in (
+                "legal_rep_name",
+                "legal_rep_title",
+                "legal_rep_email",
+                "referent_user_id",
+                "referent_title",
+                "referent_phone",
+                "convention_number",
+                "amendment_number",
+                "legal_token_nonce",
+            )
+        ],
         sa.Column("legal_token_expires", sa.DateTime),
         sa.Column("legal_accepted_at", sa.DateTime),
         _text("decision_reason"),
@@ -56,15 +77,20 @@ def upgrade():
         sa.Column("modified", sa.DateTime, nullable=False, server_default=sa.func.now()),
     )
     op.create_index(
-        "dinamis_relay_adhesion_current_org_uq", "dinamis_relay_adhesion", ["organization_id"],
-        unique=True, postgresql_where=sa.text("is_current"),
+        "dinamis_relay_adhesion_current_org_uq",
+        "dinamis_relay_adhesion",
+        ["organization_id"],
+        unique=True,
+        postgresql_where=sa.text("is_current"),
     )
     op.create_index(
-        "ix_dinamis_relay_adhesion_organization_id", "dinamis_relay_adhesion",
+        "ix_dinamis_relay_adhesion_organization_id",
+        "dinamis_relay_adhesion",
         ["organization_id"],
     )
     op.create_index(
-        "ix_dinamis_relay_adhesion_referent_user_id", "dinamis_relay_adhesion",
+        "ix_dinamis_relay_adhesion_referent_user_id",
+        "dinamis_relay_adhesion",
         ["referent_user_id"],
     )
     op.create_index(
@@ -77,23 +103,30 @@ def upgrade():
     op.create_table(
         "dinamis_relay_eligibility_check",
         _text("id", primary_key=True),
-        _text("adhesion_id", sa.ForeignKey("dinamis_relay_adhesion.id", ondelete="CASCADE"),
-              nullable=False),
+        _text(
+            "adhesion_id",
+            sa.ForeignKey("dinamis_relay_adhesion.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("eligible", sa.Boolean, nullable=False),
         _text("note"),
         _text("checked_by", nullable=False),
         sa.Column("checked_at", sa.DateTime, nullable=False, server_default=sa.func.now()),
     )
     op.create_index(
-        "ix_dinamis_relay_eligibility_check_adhesion_id", "dinamis_relay_eligibility_check",
+        "ix_dinamis_relay_eligibility_check_adhesion_id",
+        "dinamis_relay_eligibility_check",
         ["adhesion_id"],
     )
 
     op.create_table(
         "dinamis_relay_acceptance",
         _text("id", primary_key=True),
-        _text("adhesion_id", sa.ForeignKey("dinamis_relay_adhesion.id", ondelete="CASCADE"),
-              nullable=False),
+        _text(
+            "adhesion_id",
+            sa.ForeignKey("dinamis_relay_adhesion.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         _text("text_kind", nullable=False),
         _text("text_code", nullable=False),
         _text("text_version", nullable=False),
@@ -121,7 +154,8 @@ def upgrade():
         sa.Column("created", sa.DateTime, nullable=False, server_default=sa.func.now()),
     )
     op.create_index(
-        "dinamis_relay_audit_object_idx", "dinamis_relay_audit_event",
+        "dinamis_relay_audit_object_idx",
+        "dinamis_relay_audit_event",
         ["object_type", "object_id", "id"],
     )
     op.create_index(
