@@ -450,23 +450,47 @@ solr_start() {
     printf '%s\n' "$!" >"$(SOLR_PIDFILE)"
   fi
   pid=$(pid_of "$(SOLR_PIDFILE)")
-  for ((i = 0; i < SOLR_TIMEOUT * 5; i++)); do
-    solr_ping && break
+  local deadline=$((SECONDS + SOLR_TIMEOUT)) failure
+  until solr_ping; do
     if ! kill -0 "$pid" 2>/dev/null; then
       rm -f "$(SOLR_PIDFILE)"
-      printf -- '--- last lines of %s ---\n' "$LOGS/solr.log" >&2
-      tail -n 40 "$LOGS/solr.log" >&2
-      die "solr exited during startup (port $SOLR_PORT)"
+      solr_fail "solr exited during startup (port $SOLR_PORT)"
+    fi
+    # A core that failed to load never answers ping: report it now, not after the timeout.
+    if failure=$(solr_init_failure); then
+      solr_stop >/dev/null
+      solr_fail "Solr started but core 'ckan' failed to load: $failure"
+    fi
+    if ((SECONDS >= deadline)); then
+      solr_stop >/dev/null
+      solr_fail "solr (pid $pid) did not answer $(SOLR_CORE_URL)/admin/ping within ${SOLR_TIMEOUT}s" \
+        "(stopped it; raise SOLR_TIMEOUT if the machine is slow)"
     fi
     sleep 0.2
   done
-  if ! solr_ping; then
-    printf -- '--- last lines of %s ---\n' "$LOGS/solr.log" >&2
-    tail -n 40 "$LOGS/solr.log" >&2
-    die "solr (pid $pid) did not answer $(SOLR_CORE_URL)/admin/ping within ${SOLR_TIMEOUT}s" \
-      "(core load errors show in the log above; 'scripts/stack.sh down' stops it)"
-  fi
   log "solr: ready at $(SOLR_CORE_URL) in $(elapsed "$t0")"
+}
+
+# solr_init_failure: prints core ckan's load error, if Solr reports one.
+solr_init_failure() {
+  local body
+  body=$(curl -fsS --max-time 5 \
+    "http://$HOST:$SOLR_PORT/solr/admin/cores?action=STATUS&wt=json&indent=false&indexInfo=false" 2>/dev/null) ||
+    return 1
+  [[ $body =~ \"initFailures\":\{\"ckan\":\"([^\"]*) ]] || return 1
+  printf '%s\n' "${BASH_REMATCH[1]}"
+}
+
+# solr_fail MESSAGE...: the log's error lines and its tail, then exit.
+solr_fail() {
+  local logfile="$LOGS/solr.log"
+  {
+    printf -- '--- errors in %s ---\n' "$logfile"
+    grep -E '^[0-9:.]+ (ERROR|FATAL)|^Caused by:' "$logfile" | cut -c1-400 | tail -n 8 || true
+    printf -- '--- last lines of %s ---\n' "$logfile"
+    grep -v '^[[:space:]]*at \|^[[:space:]]*\.\.\. [0-9]* more' "$logfile" | cut -c1-400 | tail -n 15 || true
+  } >&2
+  die "$@"
 }
 
 solr_stop() {
