@@ -486,9 +486,10 @@ solr_fail() {
   local logfile="$LOGS/solr.log"
   {
     printf -- '--- errors in %s ---\n' "$logfile"
-    grep -E '^[0-9:.]+ (ERROR|FATAL)|^Caused by:' "$logfile" | cut -c1-400 | tail -n 8 || true
-    printf -- '--- last lines of %s ---\n' "$logfile"
-    grep -v '^[[:space:]]*at \|^[[:space:]]*\.\.\. [0-9]* more' "$logfile" | cut -c1-400 | tail -n 15 || true
+    grep -E '^[0-9:.]+ (ERROR|FATAL)|^Caused by:' "$logfile" | sed 's/^[0-9:.]* //' |
+      awk '!seen[$0]++' | cut -c1-400 | tail -n 6 || true
+    printf -- '--- last lines of %s (stack frames omitted) ---\n' "$logfile"
+    grep -v '^[[:space:]]*at \|^[[:space:]]*\.\.\. [0-9]* more' "$logfile" | cut -c1-400 | tail -n 8 || true
   } >&2
   die "$@"
 }
@@ -569,8 +570,8 @@ main() {
       [[ -f $STACK_DIR/env.sh ]] || die "no $STACK_DIR/env.sh yet: run '$0 up'"
       cat "$STACK_DIR/env.sh"
       ;;
-    -h | --help | help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    -h | --help | help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 

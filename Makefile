@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` and `make test`.
+# Variables: VENV (default .venv), CKAN_VERSION (default 2.12.0; 2.11.5 supported).
+SHELL := /bin/bash
+export VENV ?= $(CURDIR)/.venv
+export CKAN_VERSION ?= 2.12.0
+
+.PHONY: demo test test-2.11 stack-up stack-down stack-status venv lint i18n bench clean
+
+demo:            ## stack + venv + demo site on http://127.0.0.1:5000 (Ctrl-C stops it)
+	scripts/demo.sh
+
+test:            ## stack + venv + ruff + mypy + the whole pytest suite, stack down afterwards
+	scripts/test.sh
+
+test-2.11:       ## the same suite against CKAN 2.11.5, in its own venv
+	$(MAKE) test CKAN_VERSION=2.11.5 VENV=$(CURDIR)/.venv-2.11
+
+stack-up:
+	scripts/stack.sh up
+
+stack-down:
+	scripts/stack.sh down
+
+stack-status:
+	scripts/stack.sh status
+
+venv:
+	scripts/venv.sh
+
+lint: venv
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
+
+i18n: venv       ## refresh the .pot, merge into the French .po, compile the .mo
+	scripts/i18n.sh
+
+clean: stack-down
+	rm -rf .stack test-artifacts

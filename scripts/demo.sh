@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The demo command: stack, venv, demo database with the plugin's migrations and demo data,
+# a jobs worker, a mail sink, and CKAN on http://127.0.0.1:5000 (French by default).
+# Ctrl-C stops CKAN, the worker and the mail sink; the stack keeps running
+# (scripts/stack.sh down stops it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export VENV="${VENV:-$PWD/.venv}"
+PORT="${CKAN_PORT:-5000}"
+
+scripts/stack.sh up
+scripts/venv.sh
+# shellcheck source=/dev/null
+source .stack/env.sh
+export CKAN_SQLALCHEMY_URL="$DINAMIS_DEMO_SQLALCHEMY_URL"
+export CKAN_REDIS_URL="${CKAN_REDIS_URL%/*}/2"
+export CKAN_INI="$PWD/demo.ini"
+ckan=("$VENV/bin/ckan" -c "$CKAN_INI")
+
+"${ckan[@]}" db init
+"${ckan[@]}" db upgrade -p activity
+"${ckan[@]}" db upgrade -p dinamis_relay
+"${ckan[@]}" dinamis-relay demo-data | tee .stack/demo-users.txt
+"${ckan[@]}" search-index rebuild -q
+
+pids=()
+cleanup() { kill "${pids[@]}" 2>/dev/null || true; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p .stack/log
+"$VENV/bin/python" -m aiosmtpd -n -c aiosmtpd.handlers.Debugging -l 127.0.0.1:8025 \
+    >> .stack/log/demo-mail.log 2>&1 &
+pids+=($!)
+"${ckan[@]}" jobs worker >> .stack/log/demo-worker.log 2>&1 &
+pids+=($!)
+
+cat <<MSG
+
+  CKAN with ckanext-dinamis_relay: http://127.0.0.1:$PORT/dinamis/
+  Demo accounts (also in .stack/demo-users.txt) are listed above.
+  Emails sent by the site are printed in .stack/log/demo-mail.log
+  (the legal representative's validation link is there).
+  Ctrl-C stops the site; 'scripts/stack.sh down' stops PostgreSQL, Redis and Solr.
+
+MSG
+"${ckan[@]}" run -H 127.0.0.1 -p "$PORT"

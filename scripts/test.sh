@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test command: stack up, venv, quality gates, the pytest suite, stack down
+# afterwards even on failure or Ctrl-C. Extra arguments go to pytest.
+#   KEEP_STACK=1 leaves the stack running (handy while developing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export VENV="${VENV:-$PWD/.venv}"
+
+stop_stack() {
+    [[ "${KEEP_STACK:-}" == 1 ]] || scripts/stack.sh down
+}
+trap stop_stack EXIT
+trap 'exit 130' INT TERM
+
+start=$SECONDS
+scripts/stack.sh up
+scripts/venv.sh
+# shellcheck source=/dev/null
+source .stack/env.sh
+
+echo "== ruff"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+echo "== mypy"
+"$VENV/bin/mypy"
+echo "== pytest (CKAN $("$VENV/bin/python" -c 'import ckan; print(ckan.__version__)'))"
+mkdir -p test-artifacts
+"$VENV/bin/pytest" -p no:randomly "$@"
+echo "test.sh: done in $((SECONDS - start)) s"
