@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 export VENV="${VENV:-$PWD/.venv}"
 PORT="${CKAN_PORT:-5000}"
 
+scripts/stack.sh deps   # Debian packages first: psycopg2 compiles against libpq
+scripts/venv.sh         # then the venv: Solr's schema comes from the installed CKAN
 scripts/stack.sh up
-scripts/venv.sh
 # shellcheck source=/dev/null
 source .stack/env.sh
 export CKAN_SQLALCHEMY_URL="$DINAMIS_DEMO_SQLALCHEMY_URL"

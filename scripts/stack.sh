@@ -3,7 +3,7 @@
 #   PostgreSQL 15 (private cluster), Redis, and a real Solr 9.8.1 with CKAN's schema,
 # each on its own loopback port with pid files under $STACK_DIR.
 #
-# usage: scripts/stack.sh up|down|status|env
+# usage: scripts/stack.sh deps|up|down|status|env   (deps: install missing Debian packages)
 #
 # Environment (defaults):
 #   STACK_DIR=<repo>/.stack  VENV=<repo>/.venv (for CKAN's schema.xml)
@@ -28,7 +28,8 @@ HOST=127.0.0.1
 # Debian packages the project needs on a machine (CKAN's psycopg2 build, WeasyPrint's pango,
 # the browser for UI checks, and the three services plus a JDK for compiling SolrRunner).
 PACKAGES=(postgresql redis-server openjdk-17-jre-headless
-          openjdk-17-jdk-headless maven curl libpq-dev libpango-1.0-0 libpangoft2-1.0-0 chromium)
+          openjdk-17-jdk-headless maven curl gcc libpq-dev libpango-1.0-0 libpangoft2-1.0-0
+          chromium poppler-utils)
 
 log() { printf '[stack] %s\n' "$*"; }
 warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
@@ -565,6 +566,7 @@ main() {
   local cmd=${1:-}
   case $cmd in
     up | down | status) init_paths; "cmd_$cmd" ;;
+    deps) init_paths; ensure_packages ;;
     env)
       init_paths
       [[ -f $STACK_DIR/env.sh ]] || die "no $STACK_DIR/env.sh yet: run '$0 up'"

@@ -13,8 +13,9 @@ trap stop_stack EXIT
 trap 'exit 130' INT TERM
 
 start=$SECONDS
+scripts/stack.sh deps   # Debian packages first: psycopg2 compiles against libpq
+scripts/venv.sh         # then the venv: Solr's schema comes from the installed CKAN
 scripts/stack.sh up
-scripts/venv.sh
 # shellcheck source=/dev/null
 source .stack/env.sh
 
