@@ -22,6 +22,8 @@ source .stack/env.sh
 echo "== ruff"
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
+echo "== README configuration table"
+"$VENV/bin/python" scripts/config_table.py --check
 echo "== mypy"
 "$VENV/bin/mypy"
 echo "== pytest (CKAN $("$VENV/bin/python" -c 'import ckan; print(ckan.__version__)'))"
