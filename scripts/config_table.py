@@ -1,7 +1,7 @@
 """Regenerate the README's configuration table from config_declaration.yaml.
 
-    python scripts/config_table.py          rewrite README.md between the markers
-    python scripts/config_table.py --check  exit 1 when README.md is out of date
+python scripts/config_table.py          rewrite README.md between the markers
+python scripts/config_table.py --check  exit 1 when README.md is out of date
 """
 
 from __future__ import annotations
