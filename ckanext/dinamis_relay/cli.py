@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import ckan.plugins.toolkit as tk
 import click
 
 from . import demo
@@ -20,3 +23,106 @@ def demo_data(password: str | None) -> None:
     """Create a relay, DINAMIS, entities in various states and a user for each role."""
     for line in demo.create_demo_data(password):
         click.echo(line)
+
+
+def _site_user_context() -> dict:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"]}
+
+
+@dinamis_relay.command("expire")
+@click.option("--dry-run", is_flag=True, help="Only list what would change.")
+def expire(dry_run: bool) -> None:
+    """Daily housekeeping, meant for cron: end adhesions whose validity has passed, send
+    reminders before the end of validity, return applications whose legal link expired."""
+    result = tk.get_action("dinamis_relay_adhesion_expire")(
+        _site_user_context(), {"dry_run": dry_run}
+    )
+    prefix = "[dry run] " if dry_run else ""
+    labels = {
+        "expired": "adhesions expired",
+        "reminded": "reminders sent",
+        "links_expired": "legal links expired (returned)",
+    }
+    for key, label in labels.items():
+        click.echo(f"{prefix}{len(result[key])} {label}")
+        for adhesion_id in result[key]:
+            click.echo(f"  {adhesion_id}")
+    accounts = tk.get_action("dinamis_relay_account_expire")(
+        _site_user_context(), {"dry_run": dry_run}
+    )
+    for key, label in {"expired": "accounts expired", "reminded": "account reminders"}.items():
+        click.echo(f"{prefix}{len(accounts[key])} {label}")
+
+
+@dinamis_relay.group("documents", short_help="Generated PDF documents")
+def documents() -> None:
+    pass
+
+
+@documents.command("regenerate")
+@click.option("--adhesion", "adhesion_id", default=None, help="Only this adhesion's documents.")
+@click.option("--all", "all_", is_flag=True, help="Every current document.")
+@click.option("--kind", default=None, help="Only this kind (acte_adhesion, avenant, convention).")
+def regenerate(adhesion_id: str | None, all_: bool, kind: str | None) -> None:
+    """Issue a new version of current documents; the old versions stay verifiable.
+
+    With --adhesion and no document yet, issue the documents the adhesion's state calls for
+    (for instance after the job queue was down).
+    """
+    from .documents import jobs
+
+    if not adhesion_id and not all_:
+        raise click.UsageError("Give --adhesion ID or --all")
+    context = _site_user_context()
+    current: list[dict] = []
+    offset = 0
+    while True:
+        page = tk.get_action("dinamis_relay_document_list")(
+            dict(context),
+            {"adhesion_id": adhesion_id, "offset": offset, "limit": 1000}
+            if adhesion_id
+            else {"offset": offset, "limit": 1000},
+        )
+        current.extend(page)
+        offset += len(page)
+        if len(page) < 1000:
+            break
+    if adhesion_id and not current:
+        issued = jobs.generate_due_documents(adhesion_id)
+        click.echo(f"{len(issued)} missing documents issued")
+        return
+    count = 0
+    for doc in current:
+        if kind and doc["kind"] != kind:
+            continue
+        try:
+            new = tk.get_action("dinamis_relay_document_generate")(
+                dict(context),
+                {"adhesion_id": doc["adhesion_id"], "kind": doc["kind"], "lang": doc["lang"]},
+            )
+        except tk.ValidationError as err:
+            click.secho(f"{doc['number']} ({doc['kind']}): {err.error_summary}", fg="red")
+            continue
+        count += 1
+        click.echo(f"{new['number']} {new['kind']} {new['lang']} v{new['version']} {new['id']}")
+    click.echo(f"{count} documents regenerated")
+
+
+@documents.command("verify")
+@click.argument("file", type=click.File("rb"))
+def verify_file(file: Any) -> None:
+    """Check that FILE is a document issued by this platform (exit code 1 if not)."""
+    import hashlib
+
+    digest = hashlib.sha256(file.read()).hexdigest()
+    result = tk.get_action("dinamis_relay_document_verify")({}, {"sha256": digest})
+    if not result["valid"]:
+        click.secho(f"NOT VALID: no issued document has SHA-256 {digest}", fg="red")
+        raise click.exceptions.Exit(1)
+    doc = result["document"]
+    status = "current" if doc["is_current"] else f"superseded by version {doc['current_version']}"
+    click.secho(f"VALID: {doc['kind']} {doc['number']} version {doc['version']}", fg="green")
+    click.echo(f"  entity: {doc['entity_name']}")
+    click.echo(f"  issued: {doc['created']}  ({status})")
+    click.echo(f"  fingerprint: {doc['fingerprint']}")

@@ -14,3 +14,78 @@ def dinamis_relay_feedback_url() -> str:
 def dinamis_relay_roles() -> dict[str, Any]:
     """The current user's DINAMIS roles, for showing or hiding links."""
     return tk.get_action("dinamis_relay_roles_show")({}, {})
+
+
+def dinamis_relay_can(action: str, data_dict: dict[str, Any] | None = None) -> bool:
+    """Whether the current user may call `action`: the template side of `tk.check_access`.
+
+    Unlike CKAN's `h.check_access`, an object that does not exist means "no", not an error,
+    so a button test never breaks a page.
+    """
+    context = {"user": tk.current_user.name if tk.current_user else ""}
+    try:
+        tk.check_access(action, context, dict(data_dict or {}))  # type: ignore[arg-type]
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return False
+    return True
+
+
+def dinamis_relay_choices(kind: str) -> list[dict[str, str]]:
+    """Options of a choice list for CKAN's `form.select` macro: entity_type,
+    eligibility_category, mode, state or decision."""
+    from . import choices
+
+    lists = {
+        "entity_type": choices.entity_type_choices,
+        "eligibility_category": choices.eligibility_category_choices,
+        "mode": choices.mode_choices,
+        "state": choices.state_choices,
+        "decision": choices.decision_choices,
+    }
+    return [{"value": value, "text": text} for value, text in lists[kind]()]
+
+
+def dinamis_relay_label(kind: str, value: str | None) -> str:
+    """The translated label of a stored choice value (the value itself when unknown)."""
+    return {o["value"]: o["text"] for o in dinamis_relay_choices(kind)}.get(
+        value or "", value or ""
+    )
+
+
+def dinamis_relay_state_badge(state: str | None) -> Any:
+    """A coloured badge with the translated name of an adhesion state."""
+    from markupsafe import Markup, escape
+
+    state = state or ""
+    return Markup('<span class="dinamis-state dinamis-state-{0}">{1}</span>').format(
+        escape(state), escape(dinamis_relay_label("state", state))
+    )
+
+
+def dinamis_relay_latest_eligibility(adhesion: dict[str, Any]) -> dict[str, Any] | None:
+    """The latest eligibility check of an adhesion as shown by adhesion_show, or None."""
+    checks = adhesion.get("eligibility_checks") or []
+    return checks[0] if checks else None
+
+
+def dinamis_relay_event_label(action: str | None) -> str:
+    """What an audit event of an adhesion means, in words."""
+    labels = {
+        "create": tk._("Application started"),
+        "update": tk._("Application edited"),
+        "check_eligibility": tk._("Eligibility checked"),
+        "submit": tk._("Submitted to the legal representative"),
+        "legal_accept": tk._("Validated by the legal representative"),
+        "legal_decline": tk._("Declined by the legal representative"),
+        "legal_link_expired": tk._("The legal representative's link expired"),
+        "accept": tk._("Accepted by DINAMIS"),
+        "reject": tk._("Rejected by DINAMIS"),
+        "return": tk._("Returned for changes by DINAMIS"),
+        "suspend": tk._("Suspended"),
+        "reinstate": tk._("Reinstated"),
+        "terminate": tk._("Terminated"),
+        "expire": tk._("Validity ended"),
+        "renew": tk._("Renewal started"),
+        "reminder": tk._("Renewal reminder sent"),
+    }
+    return labels.get(action or "", action or "")

@@ -1,7 +1,22 @@
 """The plugin's tables. Core objects are referenced by id, never by foreign key."""
 
+from .account import Account
 from .adhesion import Acceptance, Adhesion, EligibilityCheck
 from .audit import AuditEvent
+from .document import Document
+from .download import DownloadEvent
+from .imagery import ImageryRequest, ImageryRequestComment
 from .sequence import NumberSequence
 
-__all__ = ["Acceptance", "Adhesion", "AuditEvent", "EligibilityCheck", "NumberSequence"]
+__all__ = [
+    "Acceptance",
+    "Account",
+    "Adhesion",
+    "AuditEvent",
+    "Document",
+    "DownloadEvent",
+    "EligibilityCheck",
+    "ImageryRequest",
+    "ImageryRequestComment",
+    "NumberSequence",
+]

@@ -21,3 +21,6 @@ def index() -> str:
 
 # Route modules register on the blueprint above when imported.
 from . import adhesion  # noqa: E402,F401
+from . import document  # noqa: E402,F401
+from . import account  # noqa: E402,F401
+from . import imagery, download  # noqa: E402,F401

@@ -1,0 +1,110 @@
+"""Reading the CSV files of bulk account imports.
+
+The file must be UTF-8 (a byte-order mark, as Excel writes it, is fine); comma or semicolon
+separated, as French spreadsheets often use semicolons. Anything else is refused with a message
+that says what to fix, rather than guessed: a wrongly decoded name would create a wrong account.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+REQUIRED_COLUMNS = ("email", "fullname", "job_title", "intended_use")
+OPTIONAL_COLUMNS = ("department", "phone", "organization")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 2000
+
+
+class CsvError(ValueError):
+    """The file as a whole cannot be read; the message is shown to the user."""
+
+
+def read_upload(upload: Any) -> bytes:
+    """Bytes of an uploaded file (werkzeug FileStorage or cgi FieldStorage-like)."""
+    stream = getattr(upload, "stream", None) or getattr(upload, "file", None) or upload
+    if not hasattr(stream, "read"):
+        raise CsvError(tk._("No file was uploaded"))
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise CsvError(tk._("The file is too large (at most 2 MB)"))
+    return data if isinstance(data, bytes) else str(data).encode("utf-8")
+
+
+def decode(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CsvError(
+            tk._(
+                "The file is not encoded in UTF-8 (it may be Latin-1 / Windows-1252). "
+                'Save it as "CSV UTF-8" from your spreadsheet and try again.'
+            )
+        ) from None
+
+
+def _dialect(header_line: str) -> str:
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def expected_columns_text() -> str:
+    return tk._("Expected columns: {required} (required), {optional} (optional).").format(
+        required=", ".join(REQUIRED_COLUMNS), optional=", ".join(OPTIONAL_COLUMNS)
+    )
+
+
+def parse(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) for every non-blank data row; CsvError if the file is unusable."""
+    text = decode(data)
+    if not text.strip():
+        raise CsvError(tk._("The file is empty.") + " " + expected_columns_text())
+    first_line = text.lstrip().splitlines()[0]
+    reader = csv.reader(io.StringIO(text.lstrip()), delimiter=_dialect(first_line))
+    try:
+        header = [cell.strip().lower() for cell in next(reader)]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        unknown = [c for c in header if c not in COLUMNS]
+        duplicated = sorted({c for c in header if header.count(c) > 1})
+        if missing or unknown or duplicated:
+            problems = []
+            if missing:
+                problems.append(tk._("missing column(s): {}").format(", ".join(missing)))
+            if unknown:
+                problems.append(tk._("unknown column(s): {}").format(", ".join(unknown)))
+            if duplicated:
+                problems.append(tk._("repeated column(s): {}").format(", ".join(duplicated)))
+            raise CsvError(
+                tk._("Wrong header ({problems}).").format(problems="; ".join(problems))
+                + " "
+                + expected_columns_text()
+            )
+        rows: list[tuple[int, dict[str, str]]] = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(header):
+                raise CsvError(
+                    tk._("Line {line} has {found} cells, the header has {expected}.").format(
+                        line=reader.line_num, found=len(cells), expected=len(header)
+                    )
+                )
+            rows.append(
+                (reader.line_num, dict(zip(header, (c.strip() for c in cells), strict=True)))
+            )
+            if len(rows) > MAX_ROWS:
+                raise CsvError(tk._("Too many rows (at most {n}).").format(n=MAX_ROWS))
+    except csv.Error as error:
+        raise CsvError(
+            tk._("The file is not valid CSV (line {line}: {error}).").format(
+                line=reader.line_num, error=error
+            )
+        ) from None
+    if not rows:
+        raise CsvError(tk._("The file has a header but no rows."))
+    return rows

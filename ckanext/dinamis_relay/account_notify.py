@@ -1,0 +1,128 @@
+"""Emails about individual accounts, sent from background jobs.
+
+Actions enqueue these functions after their transaction commits; a job reloads everything
+from the database, so it sends what is true when it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import ckan.lib.mailer as mailer
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+
+from . import roles
+from .model import Account, Adhesion
+
+log = logging.getLogger(__name__)
+
+
+def person_subject(event: str) -> str | None:
+    """Subject of the email telling the person about `event` (template account_<event>.txt)."""
+    subjects = {
+        "validated": tk._("Your DINAMIS account is active"),
+        "refused": tk._("Your DINAMIS account request was refused"),
+        "suspended": tk._("Your DINAMIS account is suspended"),
+        "reactivated": tk._("Your DINAMIS account is active again"),
+        "closed": tk._("Your DINAMIS account is closed"),
+        "expired": tk._("Your DINAMIS account has expired"),
+        "reminder": tk._("Your DINAMIS account expires soon"),
+        "invited": tk._("A DINAMIS account was opened for you"),
+    }
+    return subjects.get(event)
+
+
+def enqueue(function_name: str, account_id: str, *args: Any) -> None:
+    function = globals()[function_name]
+    tk.enqueue_job(function, [account_id, *args], title=f"dinamis_relay {function_name}")
+
+
+def _render(template: str, extra_vars: dict[str, Any]) -> str:
+    return tk.render(f"dinamis_relay/emails/{template}", extra_vars)
+
+
+def _common_vars(account: Account) -> dict[str, Any]:
+    user = model.User.get(account.user_id)
+    org = model.Group.get(account.organization_id)
+    return {
+        "account": account.dictize(),
+        "user": user,
+        "organization_title": org.display_name if org else account.organization_id,
+        "site_title": tk.config.get("ckan.site_title"),
+        "relay_label": tk.config.get("ckanext.dinamis_relay.relay_label"),
+        "account_url": tk.url_for("dinamis_relay.account_read", id=account.id, _external=True),
+        "my_account_url": tk.url_for("dinamis_relay.account_mine", _external=True),
+    }
+
+
+def _send(recipient: model.User, subject: str, body: str) -> None:
+    if not recipient.email:
+        return
+    try:
+        mailer.mail_user(recipient, subject, body)
+    except mailer.MailerException:
+        # A failed email must not undo or retry the transition; the log keeps the trace.
+        log.exception("Could not email %s", recipient.name)
+
+
+def validators_of(account: Account) -> list[model.User]:
+    """Who validates the account: the referent (classic) or the super-referents (relay)."""
+    adhesion = model.Session.execute(
+        sa.select(Adhesion).where(
+            Adhesion.organization_id == account.organization_id, Adhesion.is_current.is_(True)
+        )
+    ).scalar_one_or_none()
+    if adhesion is None:
+        return []
+    if adhesion.mode == "classic":
+        referent = model.User.get(adhesion.referent_user_id) if adhesion.referent_user_id else None
+        return [referent] if referent is not None and referent.state == "active" else []
+    relay = model.Group.get(roles.relay_organization()) if roles.relay_organization() else None
+    if relay is None:
+        return []
+    return list(
+        model.Session.execute(
+            sa.select(model.User)
+            .join(model.Member, model.Member.table_id == model.User.id)
+            .where(
+                model.Member.group_id == relay.id,
+                model.Member.table_name == "user",
+                model.Member.state == "active",
+                model.Member.capacity.in_(roles.STAFF_CAPACITIES),
+                model.User.state == "active",
+            )
+        ).scalars()
+    )
+
+
+def send_request_received(account_id: str) -> None:
+    account = model.Session.get(Account, account_id)
+    if account is None or account.state != "requested":
+        return
+    extra_vars = _common_vars(account)
+    extra_vars["queue_url"] = tk.url_for("dinamis_relay.account_queue", _external=True)
+    body = _render("account_requested.txt", extra_vars)
+    subject = tk._("DINAMIS account request from {name}").format(
+        name=extra_vars["user"].display_name if extra_vars["user"] else ""
+    )
+    for validator in validators_of(account):
+        _send(validator, subject, body)
+
+
+def send_to_person(account_id: str, event: str) -> None:
+    account = model.Session.get(Account, account_id)
+    user = model.User.get(account.user_id) if account else None
+    subject = person_subject(event)
+    if account is None or user is None or subject is None:
+        return
+    extra_vars = _common_vars(account)
+    if event == "invited":
+        # A pending user sets a password through CKAN's reset link, which also activates it.
+        user.reset_key = mailer.make_key()
+        model.Session.commit()
+        extra_vars["reset_link"] = mailer.get_reset_link(user)
+    body = _render(f"account_{event}.txt", extra_vars)
+    _send(user, subject, body)

@@ -1,0 +1,172 @@
+/*
+ * Map of the imagery request form and detail page (Leaflet + Leaflet.draw).
+ *
+ * <div data-dinamis-imagery-map
+ *      data-field="field-area"            textarea holding the GeoJSON geometry (the form field)
+ *      data-file-input="field-area-file"  optional <input type=file> for a .geojson file
+ *      data-readonly="true"               detail page: show the area, no drawing
+ *      data-tile-url="..." data-tile-attribution="..."   empty url: no basemap
+ *      data-summary="area-summary"        element where the drawn area is described
+ *      data-messages='{"...": "..."}'>    translated messages (JSON)
+ *
+ * The server validates the area again (geo.py); the map only helps to draw it.
+ */
+(function () {
+  "use strict";
+
+  function polygonsOf(geometry) {
+    if (!geometry) return [];
+    if (geometry.type === "Polygon") return [geometry.coordinates];
+    if (geometry.type === "MultiPolygon") return geometry.coordinates;
+    return [];
+  }
+
+  function geometryOf(data) {
+    // A geometry, Feature or FeatureCollection of polygons, as one geometry (or null).
+    if (!data || typeof data !== "object") return null;
+    var polygons = [];
+    if (data.type === "FeatureCollection") {
+      (data.features || []).forEach(function (feature) {
+        polygons = polygons.concat(polygonsOf(feature && feature.geometry));
+      });
+    } else if (data.type === "Feature") {
+      polygons = polygonsOf(data.geometry);
+    } else {
+      polygons = polygonsOf(data);
+    }
+    if (!polygons.length) return null;
+    if (polygons.length === 1) return { type: "Polygon", coordinates: polygons[0] };
+    return { type: "MultiPolygon", coordinates: polygons };
+  }
+
+  function init(container) {
+    var field = document.getElementById(container.getAttribute("data-field"));
+    var readonly = container.getAttribute("data-readonly") === "true";
+    var summary = document.getElementById(container.getAttribute("data-summary") || "");
+    var messages = {};
+    try {
+      messages = JSON.parse(container.getAttribute("data-messages") || "{}");
+    } catch (e) {
+      messages = {};
+    }
+
+    var map = L.map(container, { center: [46.6, 2.4], zoom: 5 });
+    var tileUrl = container.getAttribute("data-tile-url");
+    if (tileUrl) {
+      L.tileLayer(tileUrl, {
+        maxZoom: 19,
+        attribution: container.getAttribute("data-tile-attribution") || ""
+      }).addTo(map);
+    }
+    var drawn = new L.FeatureGroup().addTo(map);
+
+    function say(text, isError) {
+      if (!summary) return;
+      summary.textContent = text || "";
+      summary.className = isError ? "text-danger" : "text-muted";
+    }
+
+    function show(geometry) {
+      drawn.clearLayers();
+      if (!geometry) return;
+      L.geoJSON(geometry).eachLayer(function (layer) {
+        drawn.addLayer(layer);
+      });
+      var bounds = drawn.getBounds();
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
+    }
+
+    function sync() {
+      var polygons = [];
+      drawn.eachLayer(function (layer) {
+        polygons = polygons.concat(polygonsOf(layer.toGeoJSON().geometry));
+      });
+      var geometry = null;
+      if (polygons.length === 1) geometry = { type: "Polygon", coordinates: polygons[0] };
+      if (polygons.length > 1) geometry = { type: "MultiPolygon", coordinates: polygons };
+      field.value = geometry ? JSON.stringify(geometry) : "";
+      say(geometry ? messages.drawn || "" : messages.empty || "", false);
+    }
+
+    function loadText(text) {
+      var geometry = null;
+      try {
+        geometry = geometryOf(JSON.parse(text));
+      } catch (e) {
+        geometry = null;
+      }
+      if (!geometry) {
+        say(messages.badFile || "Not a GeoJSON polygon", true);
+        return false;
+      }
+      show(geometry);
+      sync();
+      return true;
+    }
+
+    if (field && field.value) {
+      try {
+        show(geometryOf(JSON.parse(field.value)));
+      } catch (e) {
+        /* a bad value stays in the field for the server to explain */
+      }
+    }
+    if (readonly) return;
+
+    map.addControl(
+      new L.Control.Draw({
+        draw: {
+          polygon: { allowIntersection: false, showArea: false },
+          rectangle: { showArea: false },
+          polyline: false,
+          circle: false,
+          marker: false,
+          circlemarker: false
+        },
+        edit: { featureGroup: drawn }
+      })
+    );
+    map.on(L.Draw.Event.CREATED, function (event) {
+      drawn.addLayer(event.layer);
+      sync();
+    });
+    map.on(L.Draw.Event.EDITED, sync);
+    map.on(L.Draw.Event.DELETED, sync);
+    if (field) {
+      field.addEventListener("change", function () {
+        if (field.value.trim()) loadText(field.value);
+        else drawn.clearLayers();
+      });
+    }
+
+    var fileInput = document.getElementById(container.getAttribute("data-file-input") || "");
+    if (fileInput) {
+      fileInput.addEventListener("change", function () {
+        var file = fileInput.files && fileInput.files[0];
+        if (!file) return;
+        var maxBytes = parseInt(container.getAttribute("data-max-bytes") || "0", 10);
+        if (maxBytes && file.size > maxBytes) {
+          say(messages.tooLarge || "File too large", true);
+          return;
+        }
+        var reader = new FileReader();
+        reader.onload = function () {
+          loadText(String(reader.result || ""));
+        };
+        reader.readAsText(file);
+      });
+    }
+  }
+
+  function start() {
+    if (typeof L === "undefined") return;
+    var maps = document.querySelectorAll("[data-dinamis-imagery-map]");
+    Array.prototype.forEach.call(maps, init);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,201 @@
+"""Rendering documents to PDF with WeasyPrint, safely.
+
+- Templates are rendered by a Jinja environment with autoescape on, so text typed by an
+  entity is printed as text, never interpreted as HTML.
+- WeasyPrint fetches nothing from the network or the disk at large: the URL fetcher only
+  serves files of the package's own `public/dinamis_relay/pdf` folder and the in-memory logo
+  (already checked and re-encoded). Every other reference is refused and skipped.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import mimetypes
+import os
+import urllib.parse
+import zoneinfo
+from typing import Any
+
+import jinja2
+import weasyprint
+
+log = logging.getLogger(__name__)
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TEMPLATES_DIR = os.path.join(HERE, "templates", "dinamis_relay", "pdf")
+ASSETS_DIR = os.path.realpath(os.path.join(HERE, "public", "dinamis_relay", "pdf"))
+# Resources handed over in memory (the logo) are named with this scheme.
+MEMORY_SCHEME = "dinamis-memory"
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+class FetchRefused(ValueError):
+    """A reference in a document pointed outside what rendering may read."""
+
+
+class SafeFetcherMixin:
+    """Resolves only the package's assets and in-memory resources; records refusals."""
+
+    def _setup(self, memory: dict[str, tuple[bytes, str]] | None) -> None:
+        self.memory = dict(memory or {})
+        self.refused: list[str] = []
+
+    def resolve(self, url: str) -> tuple[bytes, str]:
+        parsed = urllib.parse.urlsplit(url)
+        scheme = parsed.scheme.lower()
+        if scheme == MEMORY_SCHEME and url in self.memory:
+            return self.memory[url]
+        if scheme == "file" and not parsed.netloc:
+            path = os.path.realpath(urllib.parse.unquote(parsed.path))
+            if path.startswith(ASSETS_DIR + os.sep) and os.path.isfile(path):
+                with open(path, "rb") as src:
+                    data = src.read()
+                return data, mimetypes.guess_type(path)[0] or "application/octet-stream"
+        self.refused.append(url)
+        log.warning("Document rendering refused to fetch %s", url[:200])
+        raise FetchRefused(f"Fetching {url[:200]!r} is not allowed while rendering documents")
+
+
+try:  # WeasyPrint >= 66: fetchers are URLFetcher objects
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SafeFetcher(SafeFetcherMixin, URLFetcher):
+        def __init__(self, memory: dict[str, tuple[bytes, str]] | None = None) -> None:
+            super().__init__(allowed_protocols=("file", MEMORY_SCHEME))
+            self._setup(memory)
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            data, mime = self.resolve(url)
+            return URLFetcherResponse(url, data, {"Content-Type": mime})
+
+except ImportError:  # pragma: no cover - older WeasyPrint: fetchers are callables
+
+    class SafeFetcher(SafeFetcherMixin):  # type: ignore[no-redef]
+        def __init__(self, memory: dict[str, tuple[bytes, str]] | None = None) -> None:
+            self._setup(memory)
+
+        def __call__(self, url: str) -> dict[str, Any]:
+            data, mime = self.resolve(url)
+            return {"string": data, "mime_type": mime, "redirected_url": url}
+
+
+# Date formatting --------------------------------------------------------------------------
+
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def _parse(value: Any) -> datetime.datetime | datetime.date | None:
+    if not value:
+        return None
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value
+    try:
+        return datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def format_date(value: Any, lang: str = "fr") -> str:
+    parsed = _parse(value)
+    if parsed is None:
+        return "—"
+    day = parsed.date() if isinstance(parsed, datetime.datetime) else parsed
+    if lang == "fr":
+        return f"{day.day} {MONTHS_FR[day.month - 1]} {day.year}"
+    return day.strftime("%-d %B %Y")
+
+
+def format_timestamp(value: Any, lang: str = "fr") -> str:
+    """A stored naive-UTC time as Paris local time, with the UTC value for the record."""
+    parsed = _parse(value)
+    if not isinstance(parsed, datetime.datetime):
+        return "—"
+    utc = parsed.replace(tzinfo=datetime.timezone.utc)
+    local = utc.astimezone(PARIS)
+    utc_text = utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if lang == "fr":
+        return f"{format_date(local, lang)} à {local:%H:%M:%S} (heure de Paris, {utc_text})"
+    return f"{format_date(local, lang)} at {local:%H:%M:%S} (Paris time, {utc_text})"
+
+
+def format_short_timestamp(value: Any) -> str:
+    """Paris local time as 22/11/2026 14:03:12, for tables."""
+    parsed = _parse(value)
+    if not isinstance(parsed, datetime.datetime):
+        return "—"
+    local = parsed.replace(tzinfo=datetime.timezone.utc).astimezone(PARIS)
+    return f"{local:%d/%m/%Y %H:%M:%S}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date_fr"] = lambda v: format_date(v, "fr")
+    env.filters["date_en"] = lambda v: format_date(v, "en")
+    env.filters["stamp_fr"] = lambda v: format_timestamp(v, "fr")
+    env.filters["stamp_en"] = lambda v: format_timestamp(v, "en")
+    env.filters["short_stamp"] = format_short_timestamp
+    return env
+
+
+_env: jinja2.Environment | None = None
+
+
+def environment() -> jinja2.Environment:
+    global _env
+    if _env is None:
+        _env = _environment()
+    return _env
+
+
+def render_html(kind: str, lang: str, variables: dict[str, Any]) -> str:
+    return environment().get_template(f"{lang}/{kind}.html").render(**variables)
+
+
+def html_to_pdf(
+    html: str,
+    memory: dict[str, tuple[bytes, str]] | None = None,
+    fetcher: SafeFetcher | None = None,
+) -> bytes:
+    """PDF bytes of `html`; every resource goes through the safe fetcher."""
+    fetcher = fetcher or SafeFetcher(memory)
+    base_url = "file://" + urllib.parse.quote(ASSETS_DIR) + "/"
+    document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    out = io.BytesIO()
+    document.write_pdf(out)
+    return out.getvalue()
+
+
+def render_pdf(
+    kind: str, lang: str, variables: dict[str, Any], logo_png: bytes | None = None
+) -> bytes:
+    """PDF bytes of the `kind` document in `lang`; `logo_png` is printed when given."""
+    memory: dict[str, tuple[bytes, str]] = {}
+    if logo_png:
+        memory[f"{MEMORY_SCHEME}:logo.png"] = (logo_png, "image/png")
+    html = render_html(
+        kind,
+        lang,
+        {**variables, "logo_url": f"{MEMORY_SCHEME}:logo.png" if logo_png else None},
+    )
+    return html_to_pdf(html, memory)

@@ -1,0 +1,165 @@
+"""Validation of the area of interest of an imagery request (GeoJSON, WGS84).
+
+Accepted: a Polygon or MultiPolygon geometry, or a Feature / FeatureCollection of them (what
+drawing tools and GIS exports produce); the result is always a plain geometry. The area is
+computed with a sinusoidal projection centred on the shape: it is equal-area on the sphere
+(R = 6371.0088 km, the mean Earth radius), which for areas of a few thousand km² is within a
+fraction of a percent of the ellipsoidal area — enough for a size limit.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import numpy as np
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+from shapely.validation import explain_validity
+
+EARTH_RADIUS_KM = 6371.0088
+POLYGON_TYPES = ("Polygon", "MultiPolygon")
+
+
+class AreaError(ValueError):
+    """The area is unusable; the message is translated and meant for the user."""
+
+
+def max_area_km2() -> float:
+    return float(tk.config.get("ckanext.dinamis_relay.imagery.max_area_km2") or 10000)
+
+
+def max_vertices() -> int:
+    return int(tk.config.get("ckanext.dinamis_relay.imagery.max_vertices") or 1000)
+
+
+def max_geojson_bytes() -> int:
+    return int(tk.config.get("ckanext.dinamis_relay.imagery.max_geojson_bytes") or 200000)
+
+
+def _load(value: Any) -> dict[str, Any]:
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value)
+    elif isinstance(value, (str, bytes)):
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+    else:
+        raise AreaError(tk._("Draw the area of interest or upload a GeoJSON file"))
+    if not text.strip():
+        raise AreaError(tk._("Draw the area of interest or upload a GeoJSON file"))
+    if len(text.encode("utf-8")) > max_geojson_bytes():
+        raise AreaError(
+            tk._("The GeoJSON is too large (more than {limit} bytes); simplify the shape").format(
+                limit=max_geojson_bytes()
+            )
+        )
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise AreaError(tk._("The area is not valid JSON")) from None
+    if not isinstance(data, dict):
+        raise AreaError(tk._("The area must be a GeoJSON object"))
+    return data
+
+
+def _geometries(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The geometries inside a geometry, Feature or FeatureCollection."""
+    kind = data.get("type")
+    if kind == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list) or not features:
+            raise AreaError(tk._("The GeoJSON file contains no feature"))
+        return [g for f in features for g in _geometries(f if isinstance(f, dict) else {})]
+    if kind == "Feature":
+        geometry = data.get("geometry")
+        if not isinstance(geometry, dict):
+            raise AreaError(tk._("A GeoJSON feature has no geometry"))
+        return [geometry]
+    if kind in POLYGON_TYPES:
+        return [data]
+    raise AreaError(
+        tk._("The area must be a Polygon or a MultiPolygon (found: {kind})").format(
+            kind=kind or "?"
+        )
+    )
+
+
+def _shape(geometry: dict[str, Any]) -> Polygon | MultiPolygon:
+    if geometry.get("type") not in POLYGON_TYPES:
+        raise AreaError(
+            tk._("The area must be a Polygon or a MultiPolygon (found: {kind})").format(
+                kind=geometry.get("type") or "?"
+            )
+        )
+    try:
+        geom = shape(geometry)
+    except Exception:
+        raise AreaError(tk._("The area's coordinates are malformed")) from None
+    if geom.is_empty:
+        raise AreaError(tk._("The area is empty"))
+    return geom  # type: ignore[return-value]
+
+
+def _vertex_count(geom: Polygon | MultiPolygon) -> int:
+    return int(shapely.get_num_coordinates(geom))
+
+
+def area_km2(geom: Polygon | MultiPolygon) -> float:
+    """Area on the sphere through a sinusoidal (equal-area) projection around the shape."""
+    lon0 = geom.centroid.x
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        lon = np.radians(coords[:, 0] - lon0)
+        lat = np.radians(coords[:, 1])
+        return np.column_stack((EARTH_RADIUS_KM * lon * np.cos(lat), EARTH_RADIUS_KM * lat))
+
+    return float(shapely.transform(geom, project).area)
+
+
+def validate_area(value: Any) -> tuple[dict[str, Any], float]:
+    """Check the area and return (normalised GeoJSON geometry, area in km²).
+
+    Raises AreaError with a message for the user: not JSON, too large, not polygons,
+    coordinates outside WGS84, too many vertices, invalid geometry (e.g. self-intersection,
+    with where), too big an area.
+    """
+    data = _load(value)
+    shapes = [_shape(g) for g in _geometries(data)]
+    polygons: list[Polygon] = []
+    for geom in shapes:
+        polygons.extend(geom.geoms if isinstance(geom, MultiPolygon) else [geom])
+    geom: Polygon | MultiPolygon = polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
+    if geom.has_z:
+        geom = shapely.force_2d(geom)
+    count = _vertex_count(geom)
+    if count > max_vertices():
+        raise AreaError(
+            tk._("The area has {count} vertices; at most {limit} are allowed").format(
+                count=count, limit=max_vertices()
+            )
+        )
+    minx, miny, maxx, maxy = geom.bounds
+    if not all(math.isfinite(v) for v in geom.bounds) or (
+        minx < -180 or maxx > 180 or miny < -90 or maxy > 90
+    ):
+        raise AreaError(
+            tk._("The coordinates must be longitude and latitude in degrees (WGS84)")
+        )
+    if not geom.is_valid:
+        raise AreaError(
+            tk._("The area is not a valid polygon: {reason}").format(
+                reason=explain_validity(geom)
+            )
+        )
+    km2 = area_km2(geom)
+    if km2 <= 0:
+        raise AreaError(tk._("The area is empty"))
+    if km2 > max_area_km2():
+        raise AreaError(
+            tk._("The area covers {area:,.0f} km²; at most {limit:,.0f} km² are allowed").format(
+                area=km2, limit=max_area_km2()
+            )
+        )
+    # Through JSON: coordinates become lists, as they will come back from the database.
+    return json.loads(json.dumps(mapping(geom))), round(km2, 3)

@@ -1,0 +1,943 @@
+"""Individual DINAMIS accounts: request, creation on behalf, validation, lifecycle, import.
+
+Lifecycle (DOMAIN.md):
+
+    requested ──validate──▶ active ──suspend──▶ suspended ──reactivate──▶ active
+        └──refuse (reason)──▶ refused
+    active ──(validity ends)──▶ expired ──reactivate (renew)──▶ active
+    active/suspended/expired ──close──▶ closed
+
+An account created on behalf of a new person is `active` at once (the validator created it)
+but its CKAN user is `pending` until the person sets a password from the emailed link; CKAN
+activates the user then. Access checks (access.py) require an active CKAN user, so such an
+account gives access exactly when the person completes it; `awaiting_password` shows it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan.logic import validate
+from ckan.logic.schema import create_user_for_user_invite_schema
+from ckan.types import Context, DataDict
+
+from ... import account_csv, account_notify, audit, signals
+from ...model import Account, Adhesion, AuditEvent
+from ...model import account as states
+from ...model.base import make_uuid, utcnow
+from ...roles import Roles, context_roles
+from .. import account_schema as schema
+from ..auth.account import current_adhesion, get_account, may_manage
+
+OBJECT_TYPE = "account"
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _account_select() -> sa.Select:
+    """Accounts with what lists show about their person and entity: one query per page."""
+    return (
+        sa.select(
+            Account,
+            model.User.name.label("user_name"),
+            model.User.fullname.label("user_fullname"),
+            model.User.email.label("user_email"),
+            model.User.state.label("user_state"),
+            model.Group.name.label("organization_name"),
+            model.Group.title.label("organization_title"),
+            Adhesion.mode.label("adhesion_mode"),
+            Adhesion.state.label("adhesion_state"),
+        )
+        .join(model.User, model.User.id == Account.user_id)
+        .join(model.Group, model.Group.id == Account.organization_id)
+        .outerjoin(
+            Adhesion,
+            sa.and_(
+                Adhesion.organization_id == Account.organization_id,
+                Adhesion.is_current.is_(True),
+            ),
+        )
+    )
+
+
+def _dictize_row(row: Any) -> dict[str, Any]:
+    account: Account = row[0]
+    data = account.dictize()
+    data.update(
+        user_name=row.user_name,
+        user_fullname=row.user_fullname or row.user_name,
+        user_email=row.user_email,
+        user_state=row.user_state,
+        awaiting_password=row.user_state == model.State.PENDING,
+        organization_name=row.organization_name,
+        organization_title=row.organization_title or row.organization_name,
+        adhesion_mode=row.adhesion_mode,
+        adhesion_state=row.adhesion_state,
+    )
+    return data
+
+
+def _show(account_id: str) -> dict[str, Any]:
+    row = model.Session.execute(_account_select().where(Account.id == account_id)).one()
+    return _dictize_row(row)
+
+
+def _history(account_id: str) -> list[dict[str, Any]]:
+    events = model.Session.execute(
+        sa.select(AuditEvent, model.User.name)
+        .outerjoin(model.User, model.User.id == AuditEvent.user_id)
+        .where(AuditEvent.object_type == OBJECT_TYPE, AuditEvent.object_id == account_id)
+        .order_by(AuditEvent.id)
+    ).all()
+    return [dict(event.dictize(), user_name=name) for event, name in events]
+
+
+def _readable_clause(roles: Roles, *, manageable: bool) -> sa.ColumnElement[bool]:
+    """SQL condition for the accounts the caller may read (or, if manageable, manage)."""
+    if roles.sysadmin or (roles.instructor and not manageable):
+        return sa.true()
+    clauses: list[sa.ColumnElement[bool]] = []
+    if roles.super_referent:
+        clauses.append(Adhesion.mode == "relay")
+    if roles.referent_of:
+        in_orgs = Account.organization_id.in_(sorted(roles.referent_of))
+        clauses.append(sa.and_(in_orgs, Adhesion.mode == "classic") if manageable else in_orgs)
+    if not manageable and roles.user_id:
+        clauses.append(Account.user_id == roles.user_id)
+    return sa.or_(*clauses) if clauses else sa.false()
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _actor(context: Context) -> model.User | None:
+    user = context.get("user")
+    return model.User.get(user) if user else None
+
+
+def _organization(reference: str, field: str = "organization_id") -> model.Group:
+    group = model.Group.get(reference)
+    if group is None or not group.is_organization or group.state != "active":
+        raise tk.ValidationError({field: [tk._("No such organization")]})
+    return group
+
+
+def _accepted_adhesion(organization_id: str, field: str = "organization_id") -> Adhesion:
+    adhesion = current_adhesion(organization_id)
+    if adhesion is None or adhesion.state != "accepted":
+        raise tk.ValidationError({field: [tk._("This entity has no accepted DINAMIS adhesion")]})
+    return adhesion
+
+
+def email_domain_mismatch(email: str | None, adhesion: Adhesion | None) -> bool:
+    """True when the entity declares email domains and the email is in none of them.
+
+    Subdomains match (agent@dir.example.fr for example.fr). No declared domain: no check.
+    """
+    domains = (
+        [d.strip().lower().lstrip("@") for d in (adhesion.email_domains or [])] if adhesion else []
+    )
+    domains = [d for d in domains if d]
+    if not domains:
+        return False
+    domain = (email or "").rpartition("@")[2].strip().lower()
+    return not any(domain == d or domain.endswith("." + d) for d in domains)
+
+
+def _domain_blocking() -> bool:
+    return tk.asbool(tk.config.get("ckanext.dinamis_relay.account_email_domain_blocking"))
+
+
+def _check_domain(email: str | None, adhesion: Adhesion, field: str = "email") -> bool:
+    mismatch = email_domain_mismatch(email, adhesion)
+    if mismatch and _domain_blocking():
+        raise tk.ValidationError(
+            {
+                field: [
+                    tk._("The email domain is not among the entity's domains ({domains})").format(
+                        domains=", ".join(adhesion.email_domains)
+                    )
+                ]
+            }
+        )
+    return mismatch
+
+
+def _live_account(user_id: str, organization_id: str) -> Account | None:
+    return model.Session.execute(
+        sa.select(Account).where(
+            Account.user_id == user_id,
+            Account.organization_id == organization_id,
+            Account.state.not_in(states.FINAL_STATES),
+        )
+    ).scalar_one_or_none()
+
+
+def _user_by_email(email: str) -> model.User | None:
+    return model.Session.execute(
+        sa.select(model.User)
+        .where(
+            sa.func.lower(model.User.email) == email.lower(),
+            model.User.state.in_(tk.config["ckan.user.unique_email_states"]),
+        )
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _active_capacity(user_id: str, organization_id: str) -> str | None:
+    return model.Session.execute(
+        sa.select(model.Member.capacity).where(
+            model.Member.table_name == "user",
+            model.Member.table_id == user_id,
+            model.Member.group_id == organization_id,
+            model.Member.state == "active",
+        )
+    ).scalar()
+
+
+def _valid_until(today: datetime.date | None = None) -> datetime.date:
+    today = today or datetime.date.today()
+    years = tk.config.get("ckanext.dinamis_relay.account_validity_years") or 1
+    try:
+        return today.replace(year=today.year + years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + years, day=28)
+
+
+def _transition(
+    account: Account,
+    action: str,
+    to_state: str,
+    actor_id: str | None,
+    comment: str | None = None,
+    data: dict[str, Any] | None = None,
+    new: bool = False,
+) -> str | None:
+    """Change state and journal it in the same transaction; returns the previous state."""
+    from_state = None if new else account.state
+    account.state = to_state
+    account.modified = utcnow()
+    audit.record(
+        object_type=OBJECT_TYPE,
+        object_id=account.id,
+        action=action,
+        organization_id=account.organization_id,
+        from_state=from_state,
+        to_state=to_state,
+        user_id=actor_id,
+        comment=comment,
+        data=data,
+    )
+    return from_state
+
+
+def _require_state(account: Account, allowed: tuple[str, ...], verb: str) -> None:
+    if account.state not in allowed:
+        raise tk.ValidationError(
+            {
+                "state": [
+                    tk._("A {state} account cannot be {verb}").format(
+                        state=tk._(account.state), verb=verb
+                    )
+                ]
+            }
+        )
+
+
+def _grant_membership(account: Account, context: Context) -> None:
+    """Give `member` capacity unless the person already has a capacity in the organization."""
+    if _active_capacity(account.user_id, account.organization_id) is not None:
+        return
+    tk.get_action("member_create")(
+        {"user": context.get("user", ""), "ignore_auth": True, "defer_commit": True},
+        {
+            "id": account.organization_id,
+            "object": account.user_id,
+            "object_type": "user",
+            "capacity": "member",
+        },
+    )
+    account.membership_created = True
+
+
+def remove_plugin_membership(account: Account) -> None:
+    """Remove the membership activation created, unless someone raised it since."""
+    if not account.membership_created:
+        return
+    member = model.Session.execute(
+        sa.select(model.Member).where(
+            model.Member.table_name == "user",
+            model.Member.table_id == account.user_id,
+            model.Member.group_id == account.organization_id,
+            model.Member.state == "active",
+        )
+    ).scalar_one_or_none()
+    if member is not None and member.capacity == "member":
+        member.delete()
+
+
+def _activate(account: Account, context: Context, actor_id: str | None) -> None:
+    _grant_membership(account, context)
+    account.valid_until = _valid_until()
+    account.reminder_sent_at = None
+    account.validated_by = actor_id
+    account.validated_at = utcnow()
+
+
+def _flush_unique(field: str) -> None:
+    """Flush, turning a race on the one-live-account index into a clean error."""
+    try:
+        model.Session.flush()
+    except sa.exc.IntegrityError:
+        model.Session.rollback()
+        raise tk.ValidationError(
+            {field: [tk._("There is already a DINAMIS account for this person and entity")]}
+        ) from None
+
+
+def _finish(
+    context: Context,
+    changes: list[tuple[Account, str, str | None, str | None]],
+    emails: list[tuple[str, str, tuple[Any, ...]]],
+) -> None:
+    """Commit, then send signals and queue emails (only when this action commits)."""
+    if context.get("defer_commit"):
+        return
+    # Read before commit, which expires the objects (no reload per account afterwards).
+    sent = [(a.id, action, from_state, a.state, actor) for a, action, from_state, actor in changes]
+    model.repo.commit()
+    for account_id, action, from_state, to_state, actor_id in sent:
+        signals.account_transition.send(
+            account_id,
+            action=action,
+            from_state=from_state,
+            to_state=to_state,
+            user_id=actor_id,
+        )
+    for function_name, account_id, args in emails:
+        account_notify.enqueue(function_name, account_id, *args)
+
+
+def _profile(data_dict: DataDict) -> dict[str, Any]:
+    return {name: data_dict.get(name) for name in states.PROFILE_FIELDS}
+
+
+# ---------------------------------------------------------------- actions
+
+
+@validate(schema.account_request)
+def dinamis_relay_account_request(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Ask for a DINAMIS account with an entity, for oneself.
+
+    :param organization_id: the entity (organization id or name); its adhesion must be accepted
+    :param job_title: required
+    :param department: optional
+    :param phone: optional
+    :param intended_use: what the imagery is for, required
+    :param accept_terms: must be true (the version accepted is recorded)
+    :returns: the account, state ``requested``; the validators are emailed
+    """
+    tk.check_access("dinamis_relay_account_request", context, data_dict)
+    user = _actor(context)
+    if user is None:
+        raise tk.NotAuthorized(tk._("You must be logged in"))
+    org = _organization(data_dict["organization_id"])
+    adhesion = _accepted_adhesion(org.id)
+    if _live_account(user.id, org.id) is not None:
+        raise tk.ValidationError(
+            {
+                "organization_id": [
+                    tk._("You already have a DINAMIS account or request with this entity")
+                ]
+            }
+        )
+    mismatch = _check_domain(user.email, adhesion)
+    account = Account(
+        id=make_uuid(),
+        user_id=user.id,
+        organization_id=org.id,
+        adhesion_id=adhesion.id,
+        state=states.REQUESTED,
+        terms_version=tk.config.get("ckanext.dinamis_relay.account_terms_version"),
+        terms_accepted_at=utcnow(),
+        email_domain_mismatch=mismatch,
+        membership_created=False,
+        created_by=user.id,
+        **_profile(data_dict),
+    )
+    model.Session.add(account)
+    _flush_unique("organization_id")
+    _transition(account, "request", states.REQUESTED, user.id, new=True)
+    _finish(
+        context,
+        [(account, "request", None, user.id)],
+        [("send_request_received", account.id, ())],
+    )
+    return _show(account.id)
+
+
+def _username_from_email(email: str) -> str:
+    base = re.sub(r"[^a-z0-9_-]", "-", email.split("@")[0].lower()).strip("-")[:60] or "user"
+    base = base if len(base) >= 2 else f"{base}-user"
+    name = base
+    while model.User.get(name) is not None:
+        name = f"{base}-{secrets.token_hex(3)}"
+    return name
+
+
+def _check_new_person(email: str | None, field: str = "email") -> None:
+    if not email:
+        raise tk.ValidationError(
+            {field: [tk._("Give the email of the person, or an existing user")]}
+        )
+    existing = _user_by_email(email)
+    if existing is not None:
+        raise tk.ValidationError(
+            {
+                field: [
+                    tk._(
+                        "This email is already used by the user {name}: create the account "
+                        "for that user instead"
+                    ).format(name=existing.name)
+                ]
+            }
+        )
+
+
+def _create_pending_user(context: Context, email: str, fullname: str | None) -> model.User:
+    """A CKAN user without password, `pending` until the person sets one from the email."""
+    user_dict = tk.get_action("user_create")(
+        {
+            "user": context.get("user", ""),
+            "ignore_auth": True,
+            "defer_commit": True,
+            "schema": create_user_for_user_invite_schema(),
+        },
+        {
+            "name": _username_from_email(email),
+            "email": email,
+            "fullname": fullname or "",
+            "state": model.State.PENDING,
+        },
+    )
+    user = model.User.get(user_dict["id"])
+    assert user is not None
+    return user
+
+
+def _create_account(
+    context: Context,
+    actor_id: str | None,
+    org: model.Group,
+    adhesion: Adhesion,
+    user: model.User,
+    profile: dict[str, Any],
+    mismatch: bool,
+) -> Account:
+    account = Account(
+        id=make_uuid(),
+        user_id=user.id,
+        organization_id=org.id,
+        adhesion_id=adhesion.id,
+        state=states.ACTIVE,
+        email_domain_mismatch=mismatch,
+        membership_created=False,
+        created_by=actor_id,
+        **profile,
+    )
+    model.Session.add(account)
+    _flush_unique("user")
+    _activate(account, context, actor_id)
+    _transition(account, "create", states.ACTIVE, actor_id, new=True)
+    return account
+
+
+@validate(schema.account_create)
+def dinamis_relay_account_create(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Open an active account on behalf of a person (entity referent or super-referent).
+
+    :param organization_id: the entity; its adhesion must be accepted
+    :param user: an existing CKAN user (name or id), or else
+    :param email: the email of a new person (must not belong to an existing user)
+    :param fullname: the new person's name
+    :param job_title, department, phone, intended_use: as for account_request
+    :returns: the account, ``active``. A new person's CKAN user is ``pending`` and receives an
+        email with a link to set their password, which activates it.
+    """
+    tk.check_access("dinamis_relay_account_create", context, data_dict)
+    actor = _actor(context)
+    org = _organization(data_dict["organization_id"])
+    adhesion = _accepted_adhesion(org.id)
+    user: model.User | None = None
+    if data_dict.get("user"):
+        user = model.User.get(data_dict["user"])
+        if user is None or user.state == "deleted":
+            raise tk.ValidationError({"user": [tk._("No such user")]})
+        if _live_account(user.id, org.id) is not None:
+            raise tk.ValidationError(
+                {"user": [tk._("This user already has a DINAMIS account with this entity")]}
+            )
+        email = user.email
+    else:
+        email = data_dict.get("email")
+        _check_new_person(email)
+    mismatch = _check_domain(email, adhesion)
+    invited = user is None
+    actor_id = actor.id if actor else None
+    try:
+        if user is None:
+            user = _create_pending_user(context, email or "", data_dict.get("fullname"))
+        account = _create_account(
+            context, actor_id, org, adhesion, user, _profile(data_dict), mismatch
+        )
+    except Exception:
+        model.Session.rollback()
+        raise
+    _finish(
+        context,
+        [(account, "create", None, actor_id)],
+        [("send_to_person", account.id, ("invited" if invited else "validated",))],
+    )
+    return _show(account.id)
+
+
+@validate(schema.account_id)
+def dinamis_relay_account_validate(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Validate a requested account: it becomes active and grants CKAN membership.
+
+    :param id: the account
+    """
+    tk.check_access("dinamis_relay_account_validate", context, data_dict)
+    account = get_account(context, data_dict)
+    _require_state(account, (states.REQUESTED,), tk._("validated"))
+    adhesion = _accepted_adhesion(account.organization_id, field="state")
+    user = model.User.get(account.user_id)
+    # The email may have changed since the request: check it as it is now.
+    account.email_domain_mismatch = _check_domain(user.email if user else None, adhesion)
+    actor = _actor(context)
+    actor_id = actor.id if actor else None
+    _activate(account, context, actor_id)
+    from_state = _transition(account, "validate", states.ACTIVE, actor_id)
+    _finish(
+        context,
+        [(account, "validate", from_state, actor_id)],
+        [("send_to_person", account.id, ("validated",))],
+    )
+    return _show(account.id)
+
+
+@validate(schema.account_refuse)
+def dinamis_relay_account_refuse(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Refuse a requested account.
+
+    :param id: the account
+    :param reason: required, sent to the person
+    """
+    tk.check_access("dinamis_relay_account_refuse", context, data_dict)
+    account = get_account(context, data_dict)
+    _require_state(account, (states.REQUESTED,), tk._("refused"))
+    actor = _actor(context)
+    actor_id = actor.id if actor else None
+    account.refusal_reason = data_dict["reason"]
+    from_state = _transition(
+        account, "refuse", states.REFUSED, actor_id, comment=data_dict["reason"]
+    )
+    _finish(
+        context,
+        [(account, "refuse", from_state, actor_id)],
+        [("send_to_person", account.id, ("refused",))],
+    )
+    return _show(account.id)
+
+
+@validate(schema.account_with_comment)
+def dinamis_relay_account_suspend(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Suspend an active account: access stops at once, membership stays.
+
+    :param id: the account
+    :param reason: optional
+    """
+    tk.check_access("dinamis_relay_account_suspend", context, data_dict)
+    account = get_account(context, data_dict)
+    _require_state(account, (states.ACTIVE,), tk._("suspended"))
+    actor = _actor(context)
+    actor_id = actor.id if actor else None
+    from_state = _transition(
+        account, "suspend", states.SUSPENDED, actor_id, comment=data_dict.get("reason")
+    )
+    _finish(
+        context,
+        [(account, "suspend", from_state, actor_id)],
+        [("send_to_person", account.id, ("suspended",))],
+    )
+    return _show(account.id)
+
+
+@validate(schema.account_with_comment)
+def dinamis_relay_account_reactivate(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Reactivate a suspended account, or renew an expired one (new validity period).
+
+    :param id: the account
+    :param reason: optional comment
+    """
+    tk.check_access("dinamis_relay_account_reactivate", context, data_dict)
+    account = get_account(context, data_dict)
+    _require_state(account, (states.SUSPENDED, states.EXPIRED), tk._("reactivated"))
+    _accepted_adhesion(account.organization_id, field="state")
+    actor = _actor(context)
+    actor_id = actor.id if actor else None
+    action = "renew" if account.state == states.EXPIRED else "reactivate"
+    if action == "renew":
+        _activate(account, context, actor_id)
+    else:
+        _grant_membership(account, context)
+    from_state = _transition(
+        account, action, states.ACTIVE, actor_id, comment=data_dict.get("reason")
+    )
+    _finish(
+        context,
+        [(account, action, from_state, actor_id)],
+        [("send_to_person", account.id, ("reactivated",))],
+    )
+    return _show(account.id)
+
+
+def close_account(
+    account: Account,
+    actor_id: str | None,
+    action: str = "close",
+    comment: str | None = None,
+    remove_membership: bool = True,
+) -> str | None:
+    """Close in the current transaction (also used by the membership sync)."""
+    if remove_membership:
+        remove_plugin_membership(account)
+    return _transition(account, action, states.CLOSED, actor_id, comment=comment)
+
+
+@validate(schema.account_with_comment)
+def dinamis_relay_account_close(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Close an account (validators, or the person themself).
+
+    Removes the CKAN membership only if activation created it.
+
+    :param id: the account
+    :param reason: optional
+    """
+    tk.check_access("dinamis_relay_account_close", context, data_dict)
+    account = get_account(context, data_dict)
+    _require_state(account, (states.ACTIVE, states.SUSPENDED, states.EXPIRED), tk._("closed"))
+    actor = _actor(context)
+    actor_id = actor.id if actor else None
+    from_state = close_account(account, actor_id, comment=data_dict.get("reason"))
+    _finish(
+        context,
+        [(account, "close", from_state, actor_id)],
+        [("send_to_person", account.id, ("closed",))],
+    )
+    return _show(account.id)
+
+
+@tk.side_effect_free
+@validate(schema.account_id)
+def dinamis_relay_account_show(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """One account with its person, entity and history (audit events).
+
+    :param id: the account
+    """
+    tk.check_access("dinamis_relay_account_show", context, data_dict)
+    account = get_account(context, data_dict)
+    data = _show(account.id)
+    data["history"] = _history(account.id)
+    roles = context_roles(context)
+    adhesion = current_adhesion(account.organization_id)
+    data["can_manage"] = may_manage(roles, adhesion)
+    data["entity_email_domains"] = list(adhesion.email_domains or []) if adhesion else []
+    return data
+
+
+@tk.side_effect_free
+@validate(schema.account_list)
+def dinamis_relay_account_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Accounts the caller may see, newest first, paged.
+
+    :param organization_id: only this entity
+    :param state: only this state
+    :param q: search in user name, full name and email
+    :param mine: only the caller's own accounts
+    :param manageable: only accounts the caller may validate and manage (their queue with
+        ``state=requested``)
+    :param email_domain_mismatch: only (true) or never (false) flagged accounts
+    :param page: from 1; :param limit: 1 to 100 (default 20)
+    :returns: ``{"count", "page", "limit", "results"}``; two queries whatever the page size
+    """
+    tk.check_access("dinamis_relay_account_list", context, data_dict)
+    roles = context_roles(context)
+    if data_dict["mine"]:
+        where = [Account.user_id == (roles.user_id or "")]
+    else:
+        where = [_readable_clause(roles, manageable=data_dict["manageable"])]
+    if data_dict.get("organization_id"):
+        org = model.Group.get(data_dict["organization_id"])
+        where.append(Account.organization_id == (org.id if org else ""))
+    if data_dict.get("state"):
+        where.append(Account.state == data_dict["state"])
+    if "email_domain_mismatch" in data_dict:
+        where.append(Account.email_domain_mismatch.is_(data_dict["email_domain_mismatch"]))
+    if data_dict.get("q"):
+        pattern = "%{}%".format(
+            data_dict["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        )
+        where.append(
+            sa.or_(
+                model.User.name.ilike(pattern),
+                model.User.fullname.ilike(pattern),
+                model.User.email.ilike(pattern),
+            )
+        )
+    query = _account_select().where(*where)
+    count = model.Session.execute(
+        sa.select(sa.func.count()).select_from(query.with_only_columns(Account.id).subquery())
+    ).scalar_one()
+    page, limit = data_dict["page"], data_dict["limit"]
+    rows = model.Session.execute(
+        query.order_by(Account.created.desc(), Account.id).limit(limit).offset((page - 1) * limit)
+    ).all()
+    return {
+        "count": count,
+        "page": page,
+        "limit": limit,
+        "results": [_dictize_row(row) for row in rows],
+    }
+
+
+# ---------------------------------------------------------------- import
+
+
+def _import_rows(data_dict: DataDict) -> list[tuple[int, dict[str, str]]]:
+    try:
+        if data_dict.get("upload") not in (None, ""):
+            raw: bytes | str = account_csv.read_upload(data_dict["upload"])
+        elif data_dict.get("csv"):
+            raw = data_dict["csv"]
+        else:
+            raise account_csv.CsvError(tk._("Give a CSV file (upload) or its text (csv)"))
+        return account_csv.parse(raw)
+    except account_csv.CsvError as error:
+        raise tk.ValidationError({"csv": [str(error)]}) from None
+
+
+def _check_row(
+    context: Context,
+    roles: Roles,
+    row: dict[str, str],
+    default_org: model.Group | None,
+    seen_emails: set[str],
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate one CSV row without writing anything; returns (clean data, errors)."""
+    data, errors = tk.navl_validate(
+        {k: v for k, v in row.items() if v != ""},
+        {
+            "email": [schema.required_text(254), tk.get_validator("email_validator")],
+            "fullname": [schema.required_text(200)],
+            "organization": [schema.optional_text(200)],
+            **schema._profile(),
+        },
+        context,
+    )
+    errors = {k: v for k, v in errors.items() if v}
+    org = default_org
+    if "organization" in data:
+        group = model.Group.get(data["organization"])
+        org = group if group is not None and group.is_organization else None
+        if org is None:
+            errors.setdefault("organization", []).append(tk._("No such organization"))
+    elif org is None:
+        errors.setdefault("organization", []).append(tk._("Missing value"))
+    if org is not None:
+        adhesion = current_adhesion(org.id)
+        if not may_manage(roles, adhesion):
+            errors.setdefault("organization", []).append(
+                tk._("You do not manage the DINAMIS accounts of this entity")
+            )
+        elif adhesion is None or adhesion.state != "accepted":
+            errors.setdefault("organization", []).append(
+                tk._("This entity has no accepted DINAMIS adhesion")
+            )
+        else:
+            data["_org"], data["_adhesion"] = org, adhesion
+    email = data.get("email")
+    if email and "email" not in errors:
+        if email.lower() in seen_emails:
+            errors.setdefault("email", []).append(tk._("This email appears twice in the file"))
+        seen_emails.add(email.lower())
+        try:
+            _check_new_person(email)
+            if "_adhesion" in data:
+                data["_mismatch"] = _check_domain(email, data["_adhesion"])
+        except tk.ValidationError as error:
+            for message in error.error_dict.get("email", []):
+                errors.setdefault("email", []).append(str(message))
+    return data, errors
+
+
+@validate(schema.account_import)
+def dinamis_relay_account_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Create accounts (and pending CKAN users) from a CSV file: all rows or none.
+
+    Columns: email, fullname, job_title, intended_use (required), department, phone,
+    organization (optional; required when ``organization_id`` is not given). UTF-8, comma or
+    semicolon separated.
+
+    :param organization_id: the entity of every row without an ``organization`` cell
+    :param upload: the CSV file, or
+    :param csv: its text
+    :param dry_run: only check the rows
+    :returns: ``{"created": n, "accounts": [...]}``; errors come back per row number as
+        ``ValidationError({"rows": ["Row 3: email: ..."]})`` and nothing is created.
+    """
+    tk.check_access("dinamis_relay_account_import", context, data_dict)
+    roles = context_roles(context)
+    default_org = (
+        _organization(data_dict["organization_id"]) if data_dict.get("organization_id") else None
+    )
+    rows = _import_rows(data_dict)
+    checked: list[tuple[int, dict[str, Any]]] = []
+    messages: list[str] = []
+    seen: set[str] = set()
+    for line, row in rows:
+        data, errors = _check_row(context, roles, row, default_org, seen)
+        for field, field_errors in sorted(errors.items()):
+            for message in field_errors:
+                messages.append(
+                    tk._("Row {row}: {field}: {message}").format(
+                        row=line, field=field, message=message
+                    )
+                )
+        checked.append((line, data))
+    if messages:
+        raise tk.ValidationError({"rows": messages})
+    if data_dict["dry_run"]:
+        return {"created": 0, "rows": len(checked), "dry_run": True, "accounts": []}
+
+    actor = _actor(context)
+    actor_id = actor.id if actor else None
+    created: list[Account] = []
+    inner: Context = dict(context, defer_commit=True)  # type: ignore[assignment]
+    line = 0
+    try:
+        for row_line, data in checked:
+            line = row_line  # named in the error if this row fails
+            user = _create_pending_user(inner, data["email"], data.get("fullname"))
+            created.append(
+                _create_account(
+                    inner,
+                    actor_id,
+                    data["_org"],
+                    data["_adhesion"],
+                    user,
+                    _profile(data),
+                    data.get("_mismatch", False),
+                )
+            )
+    except tk.ValidationError as error:
+        # Checked above, so only a race lands here; still, undo every row and say which.
+        model.Session.rollback()
+        raise tk.ValidationError(
+            {
+                "rows": [
+                    tk._("Row {row}: {field}: {message}").format(
+                        row=line, field=field, message=message
+                    )
+                    for field, message in error.error_summary.items()
+                ]
+            }
+        ) from None
+    except Exception:
+        # One failure undoes every row: the transaction was never committed.
+        model.Session.rollback()
+        raise
+    _finish(
+        context,
+        [(account, "create", None, actor_id) for account in created],
+        [("send_to_person", account.id, ("invited",)) for account in created],
+    )
+    return {
+        "created": len(created),
+        "rows": len(checked),
+        "dry_run": False,
+        "accounts": [account.id for account in created],
+    }
+
+
+# ---------------------------------------------------------------- validity
+
+
+@validate(schema.account_expire)
+def dinamis_relay_account_expire(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Expire active accounts past their validity; email reminders before the end.
+
+    Run daily by ``ckan dinamis-relay expire``. Sysadmins only. Access already stops at the
+    end of validity (access.py); this records the state and tells the person.
+
+    :param dry_run: only list what would change
+    :returns: ``{"expired": [ids], "reminded": [ids]}``
+    """
+    tk.check_access("dinamis_relay_account_expire", context, data_dict)
+    today = datetime.date.today()
+    reminder_days = tk.config.get("ckanext.dinamis_relay.reminder_days") or 0
+    due_query = sa.select(Account).where(
+        Account.state == states.ACTIVE, Account.valid_until < today
+    )
+    remind_query = sa.select(Account).where(
+        Account.state == states.ACTIVE,
+        Account.valid_until >= today,
+        Account.valid_until <= today + datetime.timedelta(days=reminder_days),
+        Account.reminder_sent_at.is_(None),
+    )
+    if not data_dict["dry_run"]:
+        # Two runs at once (several job hosts) each take different rows.
+        due_query = due_query.with_for_update(skip_locked=True)
+        remind_query = remind_query.with_for_update(skip_locked=True)
+    due = model.Session.execute(due_query).scalars().all()
+    to_remind = model.Session.execute(remind_query).scalars().all()
+    result = {"expired": [a.id for a in due], "reminded": [a.id for a in to_remind]}
+    if data_dict["dry_run"]:
+        return result
+    actor = _actor(context)
+    actor_id = actor.id if actor else None
+    changes = []
+    for account in due:
+        from_state = _transition(
+            account, "expire", states.EXPIRED, actor_id, comment=tk._("End of validity")
+        )
+        changes.append((account, "expire", from_state, actor_id))
+    now = utcnow()
+    for account in to_remind:
+        account.reminder_sent_at = now
+    emails = [("send_to_person", a.id, ("expired",)) for a in due]
+    emails += [("send_to_person", a.id, ("reminder",)) for a in to_remind]
+    _finish(context, changes, emails)
+    return result
+
+
+__all__ = [
+    "dinamis_relay_account_close",
+    "dinamis_relay_account_create",
+    "dinamis_relay_account_expire",
+    "dinamis_relay_account_import",
+    "dinamis_relay_account_list",
+    "dinamis_relay_account_reactivate",
+    "dinamis_relay_account_refuse",
+    "dinamis_relay_account_request",
+    "dinamis_relay_account_show",
+    "dinamis_relay_account_suspend",
+    "dinamis_relay_account_validate",
+]

@@ -1,0 +1,482 @@
+"""New imagery requests: drafting, submission, first-level review, DINAMIS, thread.
+
+Lifecycle (DOMAIN.md, "Access to services"; the rules are in logic/auth/imagery.py):
+
+    draft ──submit──▶ submitted ──review──▶ in_review ──answer──▶ answered ──close──▶ closed
+                                               └──forward──▶ forwarded ──accept──▶ accepted
+        accepted ──start──▶ in_progress ──deliver──▶ delivered ──close──▶ closed
+    submitted/in_review/forwarded/accepted ──reject──▶ rejected
+    draft/submitted/in_review ──cancel──▶ cancelled       (by the requester)
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan.logic import validate
+from ckan.types import Context, DataDict
+from shapely.geometry import shape
+
+from ... import audit, geo, imagery_notify
+from ...access import active_account_org_ids
+from ...model import Adhesion, AuditEvent, ImageryRequest, ImageryRequestComment
+from ...model import imagery as states
+from ...model.base import utcnow
+from ...model.sequence import next_value
+from ...roles import Roles, context_roles
+from .. import imagery_schema as schema
+from ..auth import imagery as auth
+
+OBJECT_TYPE = "imagery_request"
+REVIEW_QUEUE_STATES = (states.SUBMITTED, states.IN_REVIEW)
+DINAMIS_QUEUE_STATES = (states.FORWARDED, states.ACCEPTED, states.IN_PROGRESS)
+
+
+def _session(context: Context) -> Any:
+    return context.get("session") or model.Session
+
+
+def _commit(context: Context) -> None:
+    if not context.get("defer_commit"):
+        _session(context).commit()
+
+
+def _roles(context: Context) -> Roles:
+    return context_roles(context)  # type: ignore[arg-type]
+
+
+def _load(context: Context, data_dict: DataDict, lock: bool = False) -> ImageryRequest:
+    """The request by `id`; locked if asked, so concurrent transitions queue up."""
+    request = auth.get_request(context, data_dict)
+    if lock:
+        request = (
+            _session(context)
+            .execute(
+                sa.select(ImageryRequest)
+                .where(ImageryRequest.id == request.id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            .scalar_one()
+        )
+    return request
+
+
+def _guarded(context: Context, function: Any, *args: Any) -> Any:
+    """Run a check; on refusal roll back (the row lock) and re-raise."""
+    try:
+        return function(*args)
+    except (tk.NotAuthorized, tk.ValidationError, tk.ObjectNotFound):
+        _session(context).rollback()
+        raise
+
+
+def _reviewer(organization_id: str) -> str:
+    """Relay-mode entities are reviewed by the relay, classic ones by their referent."""
+    mode = model.Session.execute(
+        sa.select(Adhesion.mode).where(
+            Adhesion.organization_id == organization_id, Adhesion.is_current.is_(True)
+        )
+    ).scalar()
+    return "referent" if mode == "classic" else "relay"
+
+
+def _record(
+    context: Context,
+    request: ImageryRequest,
+    action: str,
+    from_state: str | None,
+    comment: str | None = None,
+) -> None:
+    audit.record(
+        object_type=OBJECT_TYPE,
+        object_id=request.id,
+        organization_id=request.organization_id,
+        action=action,
+        from_state=from_state,
+        to_state=request.state,
+        user_id=_roles(context).user_id,
+        comment=comment,
+        data={"number": request.number},
+    )
+
+
+def _area_km2(geometry: dict[str, Any]) -> float:
+    return round(geo.area_km2(shape(geometry)), 3)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- dictizing
+
+
+def _names(user_ids: set[str], organization_ids: set[str]) -> tuple[dict, dict]:
+    """Display names of users and organizations: two queries at most."""
+    users: dict[str, str] = {}
+    organizations: dict[str, dict[str, str]] = {}
+    if user_ids:
+        for id_, name, fullname in model.Session.execute(
+            sa.select(model.User.id, model.User.name, model.User.fullname).where(
+                model.User.id.in_(sorted(user_ids))
+            )
+        ):
+            users[id_] = fullname or name
+    if organization_ids:
+        for id_, name, title in model.Session.execute(
+            sa.select(model.Group.id, model.Group.name, model.Group.title).where(
+                model.Group.id.in_(sorted(organization_ids))
+            )
+        ):
+            organizations[id_] = {"name": name, "title": title or name}
+    return users, organizations
+
+
+def _summary(request: ImageryRequest, users: dict, organizations: dict) -> dict[str, Any]:
+    data = request.dictize()
+    organization = organizations.get(request.organization_id) or {}
+    data.update(
+        user_display_name=users.get(request.user_id),
+        organization_name=organization.get("name"),
+        organization_title=organization.get("title"),
+    )
+    return data
+
+
+def _full(context: Context, request: ImageryRequest) -> dict[str, Any]:
+    """The request with its thread (internal notes for staff only), history and the
+    transitions the caller may apply."""
+    roles = _roles(context)
+    staff = roles.sysadmin or auth.is_staff(roles, request)
+    comments_query = sa.select(ImageryRequestComment).where(
+        ImageryRequestComment.request_id == request.id
+    )
+    if not staff:
+        comments_query = comments_query.where(ImageryRequestComment.internal.is_(False))
+    comments = (
+        _session(context).execute(comments_query.order_by(ImageryRequestComment.id)).scalars()
+    )
+    comments = list(comments)
+    history = list(
+        _session(context)
+        .execute(
+            sa.select(AuditEvent)
+            .where(AuditEvent.object_type == OBJECT_TYPE, AuditEvent.object_id == request.id)
+            .order_by(AuditEvent.id)
+        )
+        .scalars()
+    )
+    user_ids = {request.user_id} | {c.user_id for c in comments}
+    user_ids |= {e.user_id for e in history if e.user_id}
+    users, organizations = _names(user_ids, {request.organization_id})
+    data = _summary(request, users, organizations)
+    data["comments"] = [
+        {**c.dictize(), "user_display_name": users.get(c.user_id)} for c in comments
+    ]
+    data["history"] = [
+        {**e.dictize(), "user_display_name": users.get(e.user_id or "")} for e in history
+    ]
+    data["allowed_transitions"] = auth.allowed_transitions(roles, request)
+    data["can_edit"] = request.state == states.DRAFT and roles.user_id == request.user_id
+    data["is_staff"] = staff
+    return data
+
+
+# ---------------------------------------------------------------- drafting
+
+
+@validate(schema.imagery_request_create)
+def dinamis_relay_imagery_request_create(context: Context, data_dict: DataDict) -> dict:
+    """Create a draft request.
+
+    Fields: `title`, `area` (GeoJSON Polygon/MultiPolygon, Feature or FeatureCollection, as
+    an object or a JSON string), `period_start`, `period_end` (YYYY-MM-DD), `sensor`
+    (spot67 | pleiades | pleiades_neo), `stereo` (bool), `max_cloud_cover` (0-100, default
+    20), `max_viewing_angle` (0-60, default 30), `acquisition_mode` (archive |
+    new_acquisition), `intended_use`, optional `justification`, and `organization_id` (the
+    entity; may be left out when the caller has an active account with one entity only).
+    """
+    tk.check_access("dinamis_relay_imagery_request_create", context, data_dict)
+    roles = _roles(context)
+    organization_id = data_dict.get("organization_id")
+    if not organization_id:
+        organizations = active_account_org_ids(roles.user_id)
+        if len(organizations) != 1:
+            raise tk.ValidationError(
+                {"organization_id": [tk._("Choose the entity this request is made for")]}
+            )
+        organization_id = next(iter(organizations))
+    else:
+        group = model.Group.get(organization_id)
+        if group is None or not group.is_organization or group.state != "active":
+            raise tk.ValidationError({"organization_id": [tk._("Unknown entity")]})
+        organization_id = group.id
+    values = {**schema.DEFAULTS, **data_dict}
+    request = ImageryRequest(
+        user_id=roles.user_id,
+        organization_id=organization_id,
+        state=states.DRAFT,
+        reviewer=_reviewer(organization_id),
+        area_km2=_area_km2(values["area"]),
+        **{field: values.get(field) for field in states.EDITABLE_FIELDS},
+    )
+    session = _session(context)
+    session.add(request)
+    session.flush()
+    _record(context, request, "create", None)
+    _commit(context)
+    return _full(context, request)
+
+
+@validate(schema.imagery_request_update)
+def dinamis_relay_imagery_request_update(context: Context, data_dict: DataDict) -> dict:
+    """Change a draft (`id` and any of the create fields; fields left out keep their value)."""
+    request = _load(context, data_dict, lock=True)
+    _guarded(
+        context, tk.check_access, "dinamis_relay_imagery_request_update", context, data_dict
+    )
+    if request.state != states.DRAFT:
+        _guarded(context, _raise, {"id": [tk._("Only a draft can be changed")]})
+    merged = {f: data_dict.get(f, getattr(request, f)) for f in states.EDITABLE_FIELDS}
+    errors = schema.period_errors(
+        merged["period_start"], merged["period_end"], merged["acquisition_mode"]
+    )
+    if errors:
+        _guarded(context, _raise, errors)
+    for field, value in merged.items():
+        setattr(request, field, value)
+    if "area" in data_dict:
+        request.area_km2 = _area_km2(request.area)
+    request.modified = utcnow()
+    _commit(context)
+    return _full(context, request)
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    raise tk.ValidationError(errors)
+
+
+def _number() -> str:
+    year = datetime.date.today().year
+    seq = next_value(model.Session(), "imagery_request", year)
+    pattern = tk.config.get("ckanext.dinamis_relay.imagery.number_pattern") or (
+        "IMG-{year}-{seq:05d}"
+    )
+    return pattern.format(year=year, seq=seq)
+
+
+@validate(schema.by_id)
+def dinamis_relay_imagery_request_submit(context: Context, data_dict: DataDict) -> dict:
+    """Submit a draft (`id`) for first-level review; it gets its number and the reviewers
+    are emailed. Needs an active account with the request's entity."""
+    request = _load(context, data_dict, lock=True)
+    _guarded(
+        context, tk.check_access, "dinamis_relay_imagery_request_submit", context, data_dict
+    )
+    if request.state != states.DRAFT:
+        _guarded(context, _raise, {"id": [tk._("This request was already submitted")]})
+    from_state = request.state
+    request.state = states.SUBMITTED
+    request.reviewer = _reviewer(request.organization_id)
+    request.submitted_at = utcnow()
+    request.modified = request.submitted_at
+    if not request.number:
+        request.number = _number()
+    _record(context, request, "submit", from_state)
+    _commit(context)
+    imagery_notify.transition(request.id, "submit", _roles(context).user_id)
+    return _full(context, request)
+
+
+# ---------------------------------------------------------------- review and thread
+
+
+@validate(schema.imagery_request_transition)
+def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDict) -> dict:
+    """Apply `transition` to request `id`, with an optional `comment` (required to answer
+    and to reject) that joins the thread.
+
+    review, answer, forward, reject (reviewer: relay or referent); accept, start, deliver,
+    reject (DINAMIS, once forwarded); close (requester, reviewer, DINAMIS once delivered);
+    cancel (requester, before forwarding).
+    """
+    name = data_dict["transition"]
+    request = _load(context, data_dict, lock=True)
+    _guarded(
+        context, tk.check_access, "dinamis_relay_imagery_request_transition", context, data_dict
+    )
+    rule = auth.find_rule(name, request.state)
+    if rule is None:
+        _guarded(
+            context,
+            _raise,
+            {
+                "transition": [
+                    tk._("A request in state {state} cannot be given “{transition}”").format(
+                        state=request.state, transition=name
+                    )
+                ]
+            },
+        )
+    assert rule is not None
+    roles = _roles(context)
+    if not auth.actor_roles(roles, request) & set(rule.actors):
+        _guarded(context, _deny, tk._("You may not do this at this stage of the request"))
+    comment = data_dict.get("comment")
+    if rule.needs_comment and not comment:
+        _guarded(context, _raise, {"comment": [tk._("Explain this decision to the requester")]})
+    from_state = request.state
+    now = utcnow()
+    request.state = rule.to_state
+    request.modified = now
+    if rule.to_state == states.FORWARDED:
+        request.forwarded_at = now
+    if rule.to_state in states.FINAL_STATES:
+        request.closed_at = now
+    comment_id = None
+    if comment:
+        message = ImageryRequestComment(
+            request_id=request.id, user_id=roles.user_id, body=comment, transition=name
+        )
+        _session(context).add(message)
+        _session(context).flush()
+        comment_id = message.id
+    _record(context, request, name, from_state, comment)
+    _commit(context)
+    imagery_notify.transition(request.id, name, roles.user_id, comment_id)
+    return _full(context, request)
+
+
+def _deny(message: str) -> None:
+    raise tk.NotAuthorized(message)
+
+
+@validate(schema.imagery_request_comment)
+def dinamis_relay_imagery_request_comment(context: Context, data_dict: DataDict) -> dict:
+    """Add a message (`body`) to the thread of request `id`. Staff may mark it `internal`
+    (hidden from the requester). Not on drafts, nor once closed or cancelled."""
+    request = _load(context, data_dict)
+    tk.check_access("dinamis_relay_imagery_request_comment", context, data_dict)
+    if request.state in (states.DRAFT, states.CLOSED, states.CANCELLED):
+        raise tk.ValidationError(
+            {"body": [tk._("Messages are possible once the request is submitted and until it is closed")]}
+        )
+    message = ImageryRequestComment(
+        request_id=request.id,
+        user_id=_roles(context).user_id,
+        body=data_dict["body"],
+        internal=bool(data_dict.get("internal")),
+    )
+    _session(context).add(message)
+    _session(context).flush()
+    comment = message.dictize()
+    _commit(context)
+    imagery_notify.comment(request.id, comment["id"])
+    return comment
+
+
+# ---------------------------------------------------------------- reading
+
+
+@tk.side_effect_free
+@validate(schema.by_id)
+def dinamis_relay_imagery_request_show(context: Context, data_dict: DataDict) -> dict:
+    """One request (`id`) with its thread, history and `allowed_transitions`."""
+    request = _load(context, data_dict)
+    tk.check_access("dinamis_relay_imagery_request_show", context, data_dict)
+    return _full(context, request)
+
+
+def _scope(roles: Roles) -> sa.ColumnElement[bool] | None:
+    """What the caller may read (None: everything)."""
+    if roles.sysadmin:
+        return None
+    submitted = ImageryRequest.state != states.DRAFT
+    conditions: list[sa.ColumnElement[bool]] = [ImageryRequest.user_id == roles.user_id]
+    if roles.super_referent:
+        conditions.append(sa.and_(submitted, ImageryRequest.reviewer == "relay"))
+    if roles.referent_of:
+        conditions.append(
+            sa.and_(submitted, ImageryRequest.organization_id.in_(sorted(roles.referent_of)))
+        )
+    if roles.instructor:
+        conditions.append(ImageryRequest.forwarded_at.isnot(None))
+    return sa.or_(*conditions)
+
+
+def _queue(roles: Roles, queue: str) -> tuple[list[sa.ColumnElement[bool]], tuple[str, ...]]:
+    """Conditions of a queue, and the states it shows unless a state is asked for."""
+    if queue == "mine":
+        return [ImageryRequest.user_id == roles.user_id], ()
+    if queue == "triage":
+        if roles.sysadmin:
+            return [], REVIEW_QUEUE_STATES
+        mine: list[sa.ColumnElement[bool]] = [sa.false()]
+        if roles.super_referent:
+            mine.append(ImageryRequest.reviewer == "relay")
+        if roles.referent_of:
+            mine.append(
+                sa.and_(
+                    ImageryRequest.reviewer == "referent",
+                    ImageryRequest.organization_id.in_(sorted(roles.referent_of)),
+                )
+            )
+        return [sa.or_(*mine)], REVIEW_QUEUE_STATES
+    if queue == "dinamis":
+        allowed = sa.true() if roles.is_instructor else sa.false()
+        return [ImageryRequest.forwarded_at.isnot(None), allowed], DINAMIS_QUEUE_STATES
+    return [], ()
+
+
+@tk.side_effect_free
+@validate(schema.imagery_request_list)
+def dinamis_relay_imagery_request_list(context: Context, data_dict: DataDict) -> dict:
+    """Requests the caller may read, newest first. Filters: `queue` (mine | triage: waiting
+    for my first-level review | dinamis: forwarded, with DINAMIS | all), `state`,
+    `organization_id`, `user_id`, `q` (in title and number); `limit` (default 20) and
+    `offset`. Returns {"count", "results"} in two queries plus one for names."""
+    tk.check_access("dinamis_relay_imagery_request_list", context, data_dict)
+    roles = _roles(context)
+    conditions: list[sa.ColumnElement[bool]] = []
+    scope = _scope(roles)
+    if scope is not None:
+        conditions.append(scope)
+    queue_conditions, queue_states = _queue(roles, data_dict.get("queue") or "all")
+    conditions += queue_conditions
+    if data_dict.get("state"):
+        conditions.append(ImageryRequest.state == data_dict["state"])
+    elif queue_states:
+        conditions.append(ImageryRequest.state.in_(queue_states))
+    for field in ("organization_id", "user_id"):
+        if data_dict.get(field):
+            conditions.append(getattr(ImageryRequest, field) == data_dict[field])
+    if data_dict.get("q"):
+        pattern = "%{}%".format(
+            data_dict["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        )
+        conditions.append(
+            sa.or_(ImageryRequest.title.ilike(pattern), ImageryRequest.number.ilike(pattern))
+        )
+    session = _session(context)
+    count = session.execute(
+        sa.select(sa.func.count()).select_from(ImageryRequest).where(*conditions)
+    ).scalar_one()
+    rows = list(
+        session.execute(
+            sa.select(ImageryRequest)
+            .where(*conditions)
+            .order_by(ImageryRequest.modified.desc(), ImageryRequest.id)
+            .limit(data_dict.get("limit") or 20)
+            .offset(data_dict.get("offset") or 0)
+        ).scalars()
+    )
+    users, organizations = _names(
+        {r.user_id for r in rows}, {r.organization_id for r in rows}
+    )
+    results = []
+    for request in rows:
+        item = _summary(request, users, organizations)
+        item.pop("area", None)  # lists stay light; the detail has the geometry
+        results.append(item)
+    return {"count": count, "results": results}

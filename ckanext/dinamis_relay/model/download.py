@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+
+from .base import Base, DictizeMixin, text_column, utcnow
+
+
+class DownloadEvent(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+    """One download of a DINAMIS resource, for the global view and statistics.
+
+    Append-only and expected to grow to millions of rows: a bigint key that grows with time
+    (keyset paging on it) and one index per way the rows are read.
+    """
+
+    __table__ = sa.Table(
+        "dinamis_relay_download_event",
+        Base.metadata,
+        sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
+        text_column("user_id", nullable=False),
+        # The entity whose account gave access; empty for staff downloads.
+        text_column("organization_id"),
+        text_column("dataset_id", nullable=False),
+        text_column("resource_id", nullable=False),
+        text_column("licence"),
+        sa.Column("created", sa.DateTime, nullable=False, default=utcnow),
+        sa.Index("dinamis_relay_download_created_idx", "created"),
+        sa.Index("dinamis_relay_download_org_idx", "organization_id", "id"),
+        sa.Index("dinamis_relay_download_user_idx", "user_id", "id"),
+        sa.Index("dinamis_relay_download_dataset_idx", "dataset_id", "id"),
+    )
+
+    id: Mapped[int]
+    user_id: Mapped[str]
+    organization_id: Mapped[str | None]
+    dataset_id: Mapped[str]
+    resource_id: Mapped[str]
+    licence: Mapped[str | None]
+    created: Mapped[datetime.datetime]

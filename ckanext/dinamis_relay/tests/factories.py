@@ -1,0 +1,386 @@
+"""Test data for the plugin: valid adhesion data, staff organizations, adhesions in any state.
+
+Adhesions are brought to a state through the actions themselves (as a sysadmin), so every
+fixture has the audit trail, numbers and acceptances a real one would have. Other concerns
+append their own factories at the end of this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import itertools
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+from ckan.tests import factories
+
+from ckanext.dinamis_relay import tokens
+from ckanext.dinamis_relay.model import Adhesion
+
+_counter = itertools.count(1)
+
+
+def luhn_complete(prefix: str) -> str:
+    """Append the digit that makes `prefix` + digit pass the Luhn check."""
+    for digit in "0123456789":
+        candidate = prefix + digit
+        total = 0
+        for index, char in enumerate(reversed(candidate)):
+            value = int(char) * (2 if index % 2 else 1)
+            total += value - 9 if value > 9 else value
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable")
+
+
+def valid_siret(seed: int | None = None) -> str:
+    """A SIRET with a valid Luhn key, different for each seed (not La Poste's SIREN)."""
+    seed = next(_counter) if seed is None else seed
+    return luhn_complete(f"2{seed:012d}")
+
+
+def adhesion_data(**overrides: Any) -> dict[str, Any]:
+    """A complete, valid set of adhesion fields (without organization, mode or referent)."""
+    data: dict[str, Any] = {
+        "legal_name": "Commune de Pessac",
+        "acronym": "PESSAC",
+        "siret": valid_siret(),
+        "entity_type": "commune",
+        "eligibility_category": "public_body",
+        "address": "Place de la Ve République",
+        "postcode": "33600",
+        "city": "Pessac",
+        "department": "33",
+        "website": "https://www.pessac.fr",
+        "phone": "05 57 93 63 63",
+        "email_domains": "pessac.fr, mairie-pessac.fr",
+        "legal_rep_name": "Jeanne Maire",
+        "legal_rep_title": "Maire",
+        "legal_rep_email": "maire@pessac.fr",
+        "referent_title": "Responsable SIG",
+        "referent_phone": "05 57 93 00 00",
+    }
+    data.update(overrides)
+    return data
+
+
+@dataclasses.dataclass
+class Staff:
+    """The relay and DINAMIS organizations with one staff user each, and a sysadmin."""
+
+    relay: dict[str, Any]
+    dinamis: dict[str, Any]
+    super_referent: dict[str, Any]
+    instructor: dict[str, Any]
+    sysadmin: dict[str, Any]
+
+
+def staff() -> Staff:
+    super_referent = factories.User(fullname="Super Référent")
+    instructor = factories.User(fullname="Instructeur DINAMIS")
+    relay = factories.Organization(
+        name=tk.config["ckanext.dinamis_relay.relay_organization"] or "relay",
+        users=[{"name": super_referent["name"], "capacity": "editor"}],
+    )
+    dinamis = factories.Organization(
+        name=tk.config["ckanext.dinamis_relay.dinamis_organization"] or "dinamis",
+        users=[{"name": instructor["name"], "capacity": "editor"}],
+    )
+    return Staff(
+        relay=relay,
+        dinamis=dinamis,
+        super_referent=super_referent,
+        instructor=instructor,
+        sysadmin=factories.Sysadmin(),
+    )
+
+
+def context(user: dict[str, Any] | str | None) -> dict[str, Any]:
+    """An action context for a user dict, a user name, or None (anonymous)."""
+    name = user["name"] if isinstance(user, dict) else (user or "")
+    return {"user": name, "ignore_auth": False}
+
+
+def call(action: str, user: dict[str, Any] | str | None, **data: Any) -> Any:
+    return tk.get_action(f"dinamis_relay_adhesion_{action}")(context(user), data)
+
+
+def legal_token(adhesion_id: str) -> str:
+    """The legal representative's current token (as emailed), rebuilt from the stored nonce."""
+    model.Session.expire_all()
+    adhesion = model.Session.get(Adhesion, adhesion_id)
+    assert adhesion is not None and adhesion.legal_token_nonce, "no pending legal link"
+    return tokens.make_token(adhesion.id, adhesion.legal_token_nonce)
+
+
+# How to reach each state from a draft, as (action, extra data) steps.
+_PATHS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "draft": [],
+    "pending_legal_validation": [("submit", {})],
+    "pending_instruction": [("submit", {}), ("legal", {"decision": "accept"})],
+    "returned": [
+        ("submit", {}),
+        ("legal", {"decision": "accept"}),
+        ("decide", {"decision": "return", "reason": "Pièce manquante"}),
+    ],
+    "accepted": [
+        ("submit", {}),
+        ("legal", {"decision": "accept"}),
+        ("decide", {"decision": "accept"}),
+    ],
+    "rejected": [
+        ("submit", {}),
+        ("legal", {"decision": "accept"}),
+        ("decide", {"decision": "reject", "reason": "Non éligible"}),
+    ],
+    "suspended": [
+        ("submit", {}),
+        ("legal", {"decision": "accept"}),
+        ("decide", {"decision": "accept"}),
+        ("suspend", {"reason": "Usage non conforme"}),
+    ],
+    "terminated": [
+        ("submit", {}),
+        ("legal", {"decision": "accept"}),
+        ("decide", {"decision": "accept"}),
+        ("terminate", {"reason": "Dissolution"}),
+    ],
+    "expired": [
+        ("submit", {}),
+        ("legal", {"decision": "accept"}),
+        ("decide", {"decision": "accept"}),
+        ("expire", {}),
+    ],
+}
+
+
+def adhesion(
+    state: str = "draft",
+    mode: str = "classic",
+    organization: dict[str, Any] | None = None,
+    referent: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """An adhesion in `state`, for a new organization unless one is given.
+
+    Classic mode: `referent` (created when missing) is the entity referent. Relay mode: a
+    super-referent records a positive eligibility check. Returns the adhesion as shown to a
+    sysadmin, plus "organization_dict" and "referent_dict".
+    """
+    sysadmin = factories.Sysadmin()
+    organization = organization or factories.Organization()
+    referent = referent or factories.User(fullname="Référente SIG")
+    data = adhesion_data(**fields)
+    data.setdefault("referent_user_id", referent["id"])
+    if mode == "relay":
+        data.setdefault("convention_number", "CONV-PIGMA-2024-012")
+    created = call("create", sysadmin, organization_id=organization["id"], mode=mode, **data)
+    adhesion_id = created["id"]
+    if mode == "relay" and state != "draft":
+        call("check_eligibility", sysadmin, id=adhesion_id, eligible=True, note="Commune")
+    for action, extra in _PATHS[state]:
+        if action == "legal":
+            call("legal_validate", None, token=legal_token(adhesion_id), **extra)
+        elif action == "expire":
+            _expire_now(adhesion_id, sysadmin)
+        else:
+            call(action, sysadmin, id=adhesion_id, **extra)
+    shown = call("show", sysadmin, id=adhesion_id)
+    shown["organization_dict"] = organization
+    shown["referent_dict"] = referent
+    return shown
+
+
+def _expire_now(adhesion_id: str, sysadmin: dict[str, Any]) -> None:
+    """End the adhesion's validity yesterday, then run the expiry as cron would."""
+    model.Session.expire_all()
+    adhesion = model.Session.get(Adhesion, adhesion_id)
+    assert adhesion is not None
+    adhesion.valid_until = datetime.date.today() - datetime.timedelta(days=1)
+    model.Session.commit()
+    tk.get_action("dinamis_relay_adhesion_expire")(context(sysadmin), {})
+
+
+def db_snapshot() -> dict[str, list[tuple]]:
+    """Every row of the adhesion tables: compare before and after refused input."""
+    import sqlalchemy as sa
+
+    from ckanext.dinamis_relay.model import (
+        Acceptance,
+        AuditEvent,
+        EligibilityCheck,
+        NumberSequence,
+    )
+
+    model.Session.rollback()
+    model.Session.expire_all()
+    snapshot = {}
+    for mapped in (Adhesion, Acceptance, AuditEvent, EligibilityCheck, NumberSequence):
+        table = mapped.__table__
+        rows = model.Session.execute(sa.select(table)).all()
+        snapshot[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return snapshot
+
+
+def sent_emails(mail_server: Any) -> list[dict[str, Any]]:
+    """Messages caught by CKAN's mail_server fixture, decoded: to, subject, body."""
+    import email
+    from email.header import decode_header, make_header
+
+    result = []
+    for _none, _sender, recipients, raw in mail_server.get_smtp_messages():
+        message = email.message_from_string(raw)
+        parts: Any = message.get_payload()
+        part: Any = parts[0] if message.is_multipart() else message
+        payload: Any = part.get_payload(decode=True)
+        result.append(
+            {
+                "to": recipients if isinstance(recipients, list) else [recipients],
+                "subject": str(make_header(decode_header(message["Subject"]))),
+                "body": payload.decode(part.get_content_charset() or "utf-8"),
+            }
+        )
+    return result
+
+
+# Documents ---------------------------------------------------------------------------------
+
+
+def document_adhesion(
+    state: str = "accepted",
+    mode: str = "classic",
+    organization: dict[str, Any] | None = None,
+    referent: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Any:
+    """An adhesion written straight into the tables, with what documents print: acceptances,
+    legal validation, submission, eligibility check (relay) and decision (accepted).
+
+    Documents tests use it instead of the adhesion actions, so they send the transition
+    signal themselves. Returns a detached snapshot of the row's columns (jobs close the
+    session).
+    """
+    import types
+
+    from ckanext.dinamis_relay import numbers
+    from ckanext.dinamis_relay.model import Acceptance, EligibilityCheck
+
+    organization = organization or factories.Organization()
+    referent = referent or factories.User(fullname="Référente SIG")
+    decider = factories.User(fullname="Instructeur DINAMIS")
+    submitter = factories.User(fullname="Super Référent PIGMA")
+    data = adhesion_data(**fields)
+    domains = data.pop("email_domains")
+    if isinstance(domains, str):
+        domains = [d.strip() for d in domains.split(",") if d.strip()]
+    now = datetime.datetime(2026, 3, 2, 9, 15, 30)
+    adhesion = Adhesion(
+        organization_id=organization["id"],
+        mode=mode,
+        state=state,
+        email_domains=domains,
+        referent_user_id=referent["id"],
+        submitted_by=submitter["id"] if mode == "relay" else referent["id"],
+        submitted_at=now,
+        legal_accepted_at=now + datetime.timedelta(hours=2),
+        **data,
+    )
+    if mode == "relay":
+        adhesion.convention_number = fields.get("convention_number", "CONV-PIGMA-2024-012")
+        adhesion.amendment_number = numbers.next_number("amendment")
+    if state in ("accepted", "suspended", "terminated", "expired"):
+        adhesion.number = numbers.next_number("adhesion")
+        adhesion.decided_by = decider["id"]
+        adhesion.decided_at = now + datetime.timedelta(days=3)
+        adhesion.dinamis_reference = "BE-2026-17"
+        adhesion.valid_from = datetime.date(2026, 3, 5)
+        adhesion.valid_until = datetime.date(2029, 3, 5)
+    model.Session.add(adhesion)
+    model.Session.flush()
+    texts = [("charter", "charte-dinamis", "2024-10-15")]
+    texts += [("licence", code, "2024-10-15") for code in ("dinamis-spot67", "dinamis-pleiades")]
+    if mode == "relay":
+        texts.append(("amendment", "avenant-relais", "2024-10-15"))
+        model.Session.add(
+            EligibilityCheck(
+                adhesion_id=adhesion.id,
+                eligible=True,
+                note="Commune de Nouvelle-Aquitaine",
+                checked_by=submitter["id"],
+                checked_at=now - datetime.timedelta(days=1),
+            )
+        )
+    for kind, code, version in texts:
+        model.Session.add(
+            Acceptance(
+                adhesion_id=adhesion.id,
+                text_kind=kind,
+                text_code=code,
+                text_version=version,
+                accepted_by_name=adhesion.legal_rep_name or "",
+                accepted_by_email=adhesion.legal_rep_email or "",
+                accepted_at=adhesion.legal_accepted_at,
+            )
+        )
+    model.Session.commit()
+    columns = Adhesion.__table__.columns
+    return types.SimpleNamespace(**{c.key: getattr(adhesion, c.key) for c in columns})
+
+
+# Accounts ----------------------------------------------------------------------------------
+
+
+def account(
+    state: str = "active",
+    mode: str = "classic",
+    organization: dict[str, Any] | None = None,
+    person: dict[str, Any] | None = None,
+    **profile: Any,
+) -> dict[str, Any]:
+    """An individual DINAMIS account in `state` (requested, active, suspended, refused,
+    expired, closed), brought there through the account actions by a sysadmin.
+
+    The organization (new unless given) gets an accepted current adhesion written straight
+    into the table when it has none. Returns the account as shown to a sysadmin, plus
+    "organization_dict" and "person_dict".
+    """
+    from ckanext.dinamis_relay.tests import account_helpers
+
+    sysadmin = factories.Sysadmin()
+    organization = organization or factories.Organization()
+    current = (
+        model.Session.query(Adhesion)
+        .filter_by(organization_id=organization["id"], is_current=True)
+        .one_or_none()
+    )
+    if current is None:
+        account_helpers.make_adhesion(organization["id"], mode=mode)
+    person = person or factories.User()
+    created = account_helpers.request_account(person, organization, **profile)
+    account_id = created["id"]
+    steps = {
+        "requested": [],
+        "active": ["validate"],
+        "suspended": ["validate", "suspend"],
+        "refused": ["refuse"],
+        "closed": ["validate", "close"],
+        "expired": ["validate", "expire"],
+    }[state]
+    for step in steps:
+        if step == "refuse":
+            account_helpers.call(
+                "dinamis_relay_account_refuse", sysadmin, id=account_id, reason="Test"
+            )
+        elif step == "expire":
+            row = account_helpers.account_row(account_id)
+            row.valid_until = datetime.date.today() - datetime.timedelta(days=1)
+            model.Session.commit()
+            account_helpers.call("dinamis_relay_account_expire", sysadmin)
+        else:
+            account_helpers.call(f"dinamis_relay_account_{step}", sysadmin, id=account_id)
+    shown = account_helpers.call("dinamis_relay_account_show", sysadmin, id=account_id)
+    shown["organization_dict"] = organization
+    shown["person_dict"] = person
+    return shown

@@ -1,0 +1,202 @@
+"""Test data of the services tests (labels, downloads, imagery requests).
+
+Adhesions, acceptances and accounts are written straight through the models, so these tests
+depend only on the tables, not on the adhesion or account actions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan.tests import factories
+
+from ckanext.dinamis_relay.model import (
+    Acceptance,
+    Account,
+    Adhesion,
+    AuditEvent,
+    DownloadEvent,
+    ImageryRequest,
+    ImageryRequestComment,
+)
+
+SPOT = "dinamis-spot67"
+PLEIADES = "dinamis-pleiades"
+PASSWORD = "Imagery-pass-2026"
+
+# A 0.1° square near Bordeaux, about 87 km².
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],
+}
+BOWTIE = {
+    "type": "Polygon",
+    "coordinates": [[[-0.6, 44.8], [-0.5, 44.9], [-0.5, 44.8], [-0.6, 44.9], [-0.6, 44.8]]],
+}
+
+
+def call(action: str, user: dict[str, Any] | None, /, **data: Any) -> Any:
+    """Run an action as `user` (None: anonymous), with a fresh context as a request would."""
+    context = {"user": user["name"] if user else "", "ignore_auth": False}
+    return tk.get_action(action)(context, data)
+
+
+def staff_member(org_name: str, capacity: str = "editor") -> dict[str, Any]:
+    user = factories.User(password=PASSWORD)
+    group = model.Group.get(org_name)
+    if group is None:
+        factories.Organization(name=org_name, users=[{"name": user["name"], "capacity": capacity}])
+    else:
+        sysadmin = factories.Sysadmin()
+        call(
+            "organization_member_create",
+            sysadmin,
+            id=group.id,
+            username=user["name"],
+            role=capacity,
+        )
+    return user
+
+
+def entity(
+    mode: str = "relay",
+    state: str = "accepted",
+    licences: tuple[str, ...] = (SPOT, PLEIADES),
+    referent: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], Adhesion]:
+    """An organization with a current adhesion in `state` that accepted `licences`."""
+    org = factories.Organization()
+    adhesion = Adhesion(
+        organization_id=org["id"],
+        is_current=True,
+        mode=mode,
+        state=state,
+        legal_name=org["title"],
+        referent_user_id=referent["id"] if referent else None,
+        email_domains=[],
+    )
+    model.Session.add(adhesion)
+    model.Session.flush()
+    for code in licences:
+        model.Session.add(
+            Acceptance(
+                adhesion_id=adhesion.id,
+                text_kind="licence",
+                text_code=code,
+                text_version="2024-10-15",
+                accepted_by_name="Jeanne Maire",
+                accepted_by_email="maire@example.org",
+            )
+        )
+    model.Session.commit()
+    return org, adhesion
+
+
+def account(user: dict[str, Any], org: dict[str, Any], state: str = "active") -> Account:
+    row = Account(user_id=user["id"], organization_id=org["id"], state=state)
+    model.Session.add(row)
+    model.Session.commit()
+    return row
+
+
+def set_account_state(row: Account, state: str) -> None:
+    row = model.Session.merge(row)
+    row.state = state
+    model.Session.commit()
+
+
+def set_adhesion_state(adhesion: Adhesion, state: str) -> None:
+    adhesion = model.Session.merge(adhesion)
+    adhesion.state = state
+    model.Session.commit()
+
+
+@dataclasses.dataclass
+class World:
+    """Every role around imagery requests: a relay-mode and a classic-mode entity."""
+
+    super_referent: dict[str, Any]
+    instructor: dict[str, Any]
+    sysadmin: dict[str, Any]
+    relay_entity: dict[str, Any]
+    classic_entity: dict[str, Any]
+    referent: dict[str, Any]  # of the classic entity
+    requester: dict[str, Any]  # active account with the relay entity
+    classic_requester: dict[str, Any]  # active account with the classic entity
+    suspended: dict[str, Any]  # suspended account with the relay entity
+    outsider: dict[str, Any]  # logged in, no account
+
+    def roles(self) -> dict[str, dict[str, Any] | None]:
+        return {
+            "anonymous": None,
+            "outsider": self.outsider,
+            "suspended": self.suspended,
+            "requester": self.requester,
+            "classic_requester": self.classic_requester,
+            "referent": self.referent,
+            "super_referent": self.super_referent,
+            "instructor": self.instructor,
+            "sysadmin": self.sysadmin,
+        }
+
+
+def world() -> World:
+    super_referent = staff_member(tk.config["ckanext.dinamis_relay.relay_organization"])
+    instructor = staff_member(tk.config["ckanext.dinamis_relay.dinamis_organization"])
+    referent = factories.User(password=PASSWORD, fullname="Référente SIG")
+    relay_entity, _ = entity("relay")
+    classic_entity, _ = entity("classic", referent=referent)
+    requester = factories.User(password=PASSWORD, fullname="Camille Demandeuse")
+    account(requester, relay_entity)
+    classic_requester = factories.User(password=PASSWORD)
+    account(classic_requester, classic_entity)
+    suspended = factories.User(password=PASSWORD)
+    account(suspended, relay_entity, state="suspended")
+    return World(
+        super_referent=super_referent,
+        instructor=instructor,
+        sysadmin=factories.Sysadmin(password=PASSWORD),
+        relay_entity=relay_entity,
+        classic_entity=classic_entity,
+        referent=referent,
+        requester=requester,
+        classic_requester=classic_requester,
+        suspended=suspended,
+        outsider=factories.User(password=PASSWORD),
+    )
+
+
+def request_data(**overrides: Any) -> dict[str, Any]:
+    today = datetime.date.today()
+    data: dict[str, Any] = {
+        "title": "Suivi du trait de côte",
+        "area": SQUARE,
+        "period_start": (today + datetime.timedelta(days=10)).isoformat(),
+        "period_end": (today + datetime.timedelta(days=70)).isoformat(),
+        "sensor": "pleiades",
+        "stereo": False,
+        "max_cloud_cover": 10,
+        "max_viewing_angle": 20,
+        "acquisition_mode": "new_acquisition",
+        "intended_use": "Cartographie de l'érosion littorale",
+        "justification": "Pas d'image récente sans nuages",
+    }
+    data.update(overrides)
+    return data
+
+
+def snapshot() -> dict[str, list[tuple]]:
+    """Every row of the services tables: compare before and after refused input."""
+    model.Session.rollback()
+    model.Session.expire_all()
+    result = {}
+    for mapped in (ImageryRequest, ImageryRequestComment, AuditEvent, DownloadEvent):
+        table = mapped.__table__
+        rows = model.Session.execute(sa.select(table)).all()
+        result[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return result

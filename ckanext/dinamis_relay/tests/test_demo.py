@@ -1,0 +1,32 @@
+"""`ckan dinamis-relay demo-data` builds a consistent demo, and can run twice."""
+
+from __future__ import annotations
+
+import pytest
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.dinamis_relay import demo
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
+@pytest.mark.ckan_config("ckanext.dinamis_relay.relay_organization", "pigma")
+def test_demo_data_builds_every_state_and_is_idempotent():
+    lines = list(demo.create_demo_data("secret-demo-1"))
+    again = list(demo.create_demo_data("secret-demo-1"))
+
+    assert any("relais-pigma" in line and "secret-demo-1" in line for line in lines)
+    assert any("/dinamis/legal/" in line for line in lines)
+    assert len(again) < len(lines)  # no new legal link the second time
+    site = {"ignore_auth": True, "user": ""}
+    states = {
+        name: tk.get_action("dinamis_relay_adhesion_show")(site, {"organization_id": name})[
+            "state"
+        ]
+        for name, *_rest in demo.ENTITIES
+    }
+    assert states == {name: state for name, _t, _m, state, *_rest in demo.ENTITIES}
+    accepted = tk.get_action("dinamis_relay_adhesion_show")(
+        site, {"organization_id": "commune-de-pessac"}
+    )
+    assert accepted["number"].startswith("DINAMIS-")
