@@ -143,14 +143,10 @@ def validate_area(value: Any) -> tuple[dict[str, Any], float]:
     if not all(math.isfinite(v) for v in geom.bounds) or (
         minx < -180 or maxx > 180 or miny < -90 or maxy > 90
     ):
-        raise AreaError(
-            tk._("The coordinates must be longitude and latitude in degrees (WGS84)")
-        )
+        raise AreaError(tk._("The coordinates must be longitude and latitude in degrees (WGS84)"))
     if not geom.is_valid:
         raise AreaError(
-            tk._("The area is not a valid polygon: {reason}").format(
-                reason=explain_validity(geom)
-            )
+            tk._("The area is not a valid polygon: {reason}").format(reason=explain_validity(geom))
         )
     km2 = area_km2(geom)
     if km2 <= 0:

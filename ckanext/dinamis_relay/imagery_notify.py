@@ -27,7 +27,9 @@ from .roles import dinamis_organization, relay_organization
 log = logging.getLogger(__name__)
 
 
-def transition(request_id: str, action: str, actor_id: str | None, comment_id: int | None = None) -> None:
+def transition(
+    request_id: str, action: str, actor_id: str | None, comment_id: int | None = None
+) -> None:
     """Queue the emails of a committed transition."""
     enqueue(send_transition, request_id, action, actor_id, comment_id)
 

@@ -82,9 +82,7 @@ def int_between(low: int, high: int) -> Callable[[Any, Context], Any]:
         except (TypeError, ValueError):
             raise tk.Invalid(tk._("Must be a whole number")) from None
         if not low <= number <= high:
-            raise tk.Invalid(
-                tk._("Must be between {low} and {high}").format(low=low, high=high)
-            )
+            raise tk.Invalid(tk._("Must be between {low} and {high}").format(low=low, high=high))
         return number
 
     return validator

@@ -150,7 +150,7 @@ class TestLicenceField:
         sysadmin = factories.Sysadmin()
         dataset = factories.Dataset(
             owner_org=factories.Organization()["id"],
-            extras=[{"key": "source", "value": "IGN"}, {"key": "dinamis_licence", "value": h.SPOT}]
+            extras=[{"key": "source", "value": "IGN"}, {"key": "dinamis_licence", "value": h.SPOT}],
         )
         outsider = factories.User()
         assert _search(outsider) == set()
@@ -166,7 +166,9 @@ class TestLicenceField:
         org = factories.Organization()
         sysadmin = factories.Sysadmin()
         with pytest.raises(tk.ValidationError) as error:
-            h.call("package_create", sysadmin, name="bad", owner_org=org["id"], dinamis_licence=value)
+            h.call(
+                "package_create", sysadmin, name="bad", owner_org=org["id"], dinamis_licence=value
+            )
         assert "dinamis_licence" in error.value.error_dict
         with pytest.raises(tk.ValidationError):
             h.call(
@@ -182,6 +184,14 @@ class TestLicenceField:
         monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.licences", "dinamis-neo:2025-01-01")
         org = factories.Organization()
         sysadmin = factories.Sysadmin()
-        h.call("package_create", sysadmin, name="neo", owner_org=org["id"], dinamis_licence="dinamis-neo")
+        h.call(
+            "package_create",
+            sysadmin,
+            name="neo",
+            owner_org=org["id"],
+            dinamis_licence="dinamis-neo",
+        )
         with pytest.raises(tk.ValidationError):
-            h.call("package_create", sysadmin, name="spot", owner_org=org["id"], dinamis_licence=h.SPOT)
+            h.call(
+                "package_create", sysadmin, name="spot", owner_org=org["id"], dinamis_licence=h.SPOT
+            )

@@ -110,6 +110,9 @@ class TestOrganizationTab:
         assert response.status_code == 200
         assert "has not applied to DINAMIS yet" in response.body
         assert f"/dinamis/organization/{org['name']}/apply" in response.body
+        # The French pages render too (labels come from the catalogue).
+        assert app.get(f"/fr/dinamis/organization/{org['name']}").status_code == 200
+        assert app.get(f"/fr/dinamis/organization/{org['name']}/apply").status_code == 200
 
     def test_stranger_and_visitor_are_refused(self, app):
         _admin, org = org_admin_with_org()

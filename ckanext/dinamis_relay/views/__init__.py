@@ -20,7 +20,10 @@ def index() -> str:
 
 
 # Route modules register on the blueprint above when imported.
-from . import adhesion  # noqa: E402,F401
-from . import document  # noqa: E402,F401
-from . import account  # noqa: E402,F401
-from . import imagery, download  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    account,
+    adhesion,
+    document,
+    download,
+    imagery,
+)

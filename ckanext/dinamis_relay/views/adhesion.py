@@ -306,6 +306,9 @@ def adhesion_new(org_name: str) -> ResponseReturnValue:
     data = _form_values(STEP_FIELDS["entity"])
     data["mode"] = tk.request.form.get("mode") or modes[0]
     data["organization_id"] = group_dict["id"]
+    if data["mode"] != "relay":
+        for field in RELAY_FIELDS:
+            data.pop(field, None)
     try:
         adhesion = tk.get_action("dinamis_relay_adhesion_create")(_context(), dict(data))
     except tk.ValidationError as error:
@@ -615,7 +618,7 @@ def _roles() -> dict[str, Any]:
 
 @dinamis_relay.route("/instruction")
 def instruction() -> ResponseReturnValue:
-    """DINAMIS instructors' queue: applications awaiting a decision, oldest first."""
+    """DINAMIS instructors' queue: applications awaiting a decision."""
     roles = _roles()
     if not (roles.get("instructor") or roles.get("sysadmin")):
         return tk.abort(403, tk._("Only DINAMIS instructors may see this page"))

@@ -194,7 +194,7 @@ def imagery_new() -> ResponseReturnValue:
 
 
 def _after_save(request: dict[str, Any]) -> ResponseReturnValue:
-    """"Submit" sends the saved draft at once; "Save draft" keeps it."""
+    """ "Submit" sends the saved draft at once; "Save draft" keeps it."""
     if tk.request.form.get("save") == "submit":
         try:
             tk.get_action("dinamis_relay_imagery_request_submit")(_context(), {"id": request["id"]})
@@ -253,7 +253,9 @@ def _read(request: dict[str, Any], errors: dict[str, list[str]]) -> str:
             "tile_attribution": tk.config.get("ckanext.dinamis_relay.imagery.tile_attribution")
             or "",
             "can_submit": request["can_edit"]
-            and tk.h.dinamis_relay_can("dinamis_relay_imagery_request_submit", {"id": request["id"]}),
+            and tk.h.dinamis_relay_can(
+                "dinamis_relay_imagery_request_submit", {"id": request["id"]}
+            ),
             "can_comment": tk.h.dinamis_relay_can(
                 "dinamis_relay_imagery_request_comment", {"id": request["id"]}
             )
@@ -279,7 +281,9 @@ def _post(id: str, action: str, data: dict[str, Any], success: str) -> ResponseR
 
 @dinamis_relay.route("/imagery/<id>/submit", methods=["POST"])
 def imagery_submit(id: str) -> ResponseReturnValue:
-    return _post(id, "dinamis_relay_imagery_request_submit", {}, tk._("Your request was submitted."))
+    return _post(
+        id, "dinamis_relay_imagery_request_submit", {}, tk._("Your request was submitted.")
+    )
 
 
 @dinamis_relay.route("/imagery/<id>/transition", methods=["POST"])
@@ -288,7 +292,9 @@ def imagery_transition(id: str) -> ResponseReturnValue:
         "transition": tk.request.form.get("transition", ""),
         "comment": tk.request.form.get("comment", ""),
     }
-    return _post(id, "dinamis_relay_imagery_request_transition", data, tk._("The request was updated."))
+    return _post(
+        id, "dinamis_relay_imagery_request_transition", data, tk._("The request was updated.")
+    )
 
 
 @dinamis_relay.route("/imagery/<id>/comment", methods=["POST"])

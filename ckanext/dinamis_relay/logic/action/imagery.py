@@ -233,9 +233,7 @@ def dinamis_relay_imagery_request_create(context: Context, data_dict: DataDict) 
 def dinamis_relay_imagery_request_update(context: Context, data_dict: DataDict) -> dict:
     """Change a draft (`id` and any of the create fields; fields left out keep their value)."""
     request = _load(context, data_dict, lock=True)
-    _guarded(
-        context, tk.check_access, "dinamis_relay_imagery_request_update", context, data_dict
-    )
+    _guarded(context, tk.check_access, "dinamis_relay_imagery_request_update", context, data_dict)
     if request.state != states.DRAFT:
         _guarded(context, _raise, {"id": [tk._("Only a draft can be changed")]})
     merged = {f: data_dict.get(f, getattr(request, f)) for f in states.EDITABLE_FIELDS}
@@ -271,9 +269,7 @@ def dinamis_relay_imagery_request_submit(context: Context, data_dict: DataDict) 
     """Submit a draft (`id`) for first-level review; it gets its number and the reviewers
     are emailed. Needs an active account with the request's entity."""
     request = _load(context, data_dict, lock=True)
-    _guarded(
-        context, tk.check_access, "dinamis_relay_imagery_request_submit", context, data_dict
-    )
+    _guarded(context, tk.check_access, "dinamis_relay_imagery_request_submit", context, data_dict)
     if request.state != states.DRAFT:
         _guarded(context, _raise, {"id": [tk._("This request was already submitted")]})
     from_state = request.state
@@ -360,7 +356,13 @@ def dinamis_relay_imagery_request_comment(context: Context, data_dict: DataDict)
     tk.check_access("dinamis_relay_imagery_request_comment", context, data_dict)
     if request.state in (states.DRAFT, states.CLOSED, states.CANCELLED):
         raise tk.ValidationError(
-            {"body": [tk._("Messages are possible once the request is submitted and until it is closed")]}
+            {
+                "body": [
+                    tk._(
+                        "Messages are possible once the request is submitted and until it is closed"
+                    )
+                ]
+            }
         )
     message = ImageryRequestComment(
         request_id=request.id,
@@ -471,9 +473,7 @@ def dinamis_relay_imagery_request_list(context: Context, data_dict: DataDict) ->
             .offset(data_dict.get("offset") or 0)
         ).scalars()
     )
-    users, organizations = _names(
-        {r.user_id for r in rows}, {r.organization_id for r in rows}
-    )
+    users, organizations = _names({r.user_id for r in rows}, {r.organization_id for r in rows})
     results = []
     for request in rows:
         item = _summary(request, users, organizations)

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
@@ -163,10 +161,3 @@ def dinamis_relay_account_list(context: Context, data_dict: DataDict) -> AuthRes
 def dinamis_relay_account_expire(context: Context, data_dict: DataDict) -> AuthResult:
     # Sysadmins only (they pass before this runs): it is run by `ckan dinamis-relay expire`.
     return {"success": False}
-
-
-def auth_summary(context: Context, organization_id: str) -> dict[str, Any]:
-    """What the caller may do with an entity's accounts, for templates."""
-    roles = context_roles(context)
-    adhesion = current_adhesion(organization_id)
-    return {"manage": may_manage(roles, adhesion), "read": may_read(roles, adhesion)}

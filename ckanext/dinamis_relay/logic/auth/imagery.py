@@ -169,9 +169,7 @@ def dinamis_relay_imagery_request_submit(context: Context, data_dict: DataDict) 
     return _requester_with_account(context, data_dict)
 
 
-def dinamis_relay_imagery_request_transition(
-    context: Context, data_dict: DataDict
-) -> AuthResult:
+def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDict) -> AuthResult:
     """Whether the user plays a part allowed to apply `transition` (any transition when not
     given); whether the current state allows it is the action's business."""
     roles = _roles(context)

@@ -25,7 +25,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium; never a browser downloaded by Playwright. Overridable for other systems.
+CHROMIUM = os.environ.get("DINAMIS_RELAY_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -61,6 +62,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly why browser tests did not run (the skip reason is otherwise hidden)."""
+    reason = _skip_reason()
+    skipped = terminalreporter.stats.get("skipped", [])
+    if reason and any("browser" in getattr(r, "keywords", {}) for r in skipped):
+        terminalreporter.write_line(f"browser tests skipped: {reason}", yellow=True)
 
 
 @pytest.hookimpl(hookwrapper=True)

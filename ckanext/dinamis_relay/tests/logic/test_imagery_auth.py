@@ -70,9 +70,12 @@ class TestMatrix:
             assert _allowed(w, f"dinamis_relay_imagery_request_{action}", {"id": draft}) == (
                 owner_only
             ), action
-        assert _allowed(
-            w, "dinamis_relay_imagery_request_transition", {"id": draft, "transition": "cancel"}
-        ) == owner_only
+        assert (
+            _allowed(
+                w, "dinamis_relay_imagery_request_transition", {"id": draft, "transition": "cancel"}
+            )
+            == owner_only
+        )
         assert _allowed(
             w, "dinamis_relay_imagery_request_transition", {"id": draft, "transition": "review"}
         ) == {"sysadmin"}
@@ -114,7 +117,9 @@ class TestMatrix:
         readers = {"classic_requester", "referent", "sysadmin"}
         assert _allowed(w, "dinamis_relay_imagery_request_show", {"id": request_id}) == readers
         assert _allowed(
-            w, "dinamis_relay_imagery_request_transition", {"id": request_id, "transition": "forward"}
+            w,
+            "dinamis_relay_imagery_request_transition",
+            {"id": request_id, "transition": "forward"},
         ) == {"referent", "sysadmin"}
 
     def test_forwarded_request(self):
@@ -149,9 +154,12 @@ class TestMatrix:
         assert _allowed(
             w, "dinamis_relay_download_list", {"organization_id": w.classic_entity["id"]}
         ) == {"referent", "super_referent", "sysadmin"}
-        assert _allowed(
-            w, "dinamis_relay_download_list", {"user_id": w.requester["id"]}
-        ) == {"requester", "referent", "super_referent", "sysadmin"}
+        assert _allowed(w, "dinamis_relay_download_list", {"user_id": w.requester["id"]}) == {
+            "requester",
+            "referent",
+            "super_referent",
+            "sysadmin",
+        }
 
     def test_download_record(self, ckan_config):
         from ckan.tests import factories

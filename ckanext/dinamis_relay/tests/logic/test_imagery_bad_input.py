@@ -38,9 +38,29 @@ TODAY = datetime.date.today()
 BAD_FIELDS = [
     ("not json", {"area": "{not json"}, "area", "not valid JSON"),
     ("a point", {"area": {"type": "Point", "coordinates": [0, 45]}}, "area", "Polygon"),
-    ("a line feature", {"area": {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[0, 45], [1, 46]]}}}, "area", "Polygon"),
-    ("empty collection", {"area": {"type": "FeatureCollection", "features": []}}, "area", "no feature"),
-    ("malformed coordinates", {"area": {"type": "Polygon", "coordinates": [[[0, 45], [1]]]}}, "area", "malformed"),
+    (
+        "a line feature",
+        {
+            "area": {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": [[0, 45], [1, 46]]},
+            }
+        },
+        "area",
+        "Polygon",
+    ),
+    (
+        "empty collection",
+        {"area": {"type": "FeatureCollection", "features": []}},
+        "area",
+        "no feature",
+    ),
+    (
+        "malformed coordinates",
+        {"area": {"type": "Polygon", "coordinates": [[[0, 45], [1]]]}},
+        "area",
+        "malformed",
+    ),
     ("self-intersecting", {"area": h.BOWTIE}, "area", "Self-intersection"),
     ("huge area", {"area": _square(2.0)}, "area", "km²"),
     ("too many vertices", {"area": _circle(1500)}, "area", "vertices"),
@@ -79,7 +99,9 @@ class TestBadInput:
         w = h.world()
         before = h.snapshot()
         with pytest.raises(tk.ValidationError) as error:
-            h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data(**overrides))
+            h.call(
+                "dinamis_relay_imagery_request_create", w.requester, **h.request_data(**overrides)
+            )
         assert field in error.value.error_dict, error.value.error_dict
         assert message in " ".join(error.value.error_dict[field])
         assert h.snapshot() == before
@@ -89,7 +111,9 @@ class TestBadInput:
         created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
         before = h.snapshot()
         with pytest.raises(tk.ValidationError) as error:
-            h.call("dinamis_relay_imagery_request_update", w.requester, id=created["id"], area=h.BOWTIE)
+            h.call(
+                "dinamis_relay_imagery_request_update", w.requester, id=created["id"], area=h.BOWTIE
+            )
         assert "Self-intersection" in error.value.error_dict["area"][0]
         with pytest.raises(tk.ValidationError) as error:
             h.call(
@@ -111,9 +135,9 @@ class TestBadInput:
 
         # An account suspended after drafting cannot submit the draft.
         created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
-        from ckanext.dinamis_relay.model import Account
-
         import ckan.model as model
+
+        from ckanext.dinamis_relay.model import Account
 
         account = model.Session.query(Account).filter_by(user_id=w.requester["id"]).one()
         h.set_account_state(account, "suspended")

@@ -17,12 +17,18 @@ from ..factories import sent_emails
 
 
 def _create(w: h.World, user=None, **overrides):
-    return h.call("dinamis_relay_imagery_request_create", user or w.requester, **h.request_data(**overrides))
+    return h.call(
+        "dinamis_relay_imagery_request_create", user or w.requester, **h.request_data(**overrides)
+    )
 
 
 def _transition(user, request_id, transition, **data):
     return h.call(
-        "dinamis_relay_imagery_request_transition", user, id=request_id, transition=transition, **data
+        "dinamis_relay_imagery_request_transition",
+        user,
+        id=request_id,
+        transition=transition,
+        **data,
     )
 
 
@@ -125,7 +131,9 @@ class TestLifecycle:
             shown = _transition(user, created["id"], transition)
             assert shown["state"] == state, transition
 
-        history = h.call("dinamis_relay_imagery_request_show", w.requester, id=created["id"])["history"]
+        history = h.call("dinamis_relay_imagery_request_show", w.requester, id=created["id"])[
+            "history"
+        ]
         assert [e["action"] for e in history] == [
             "create",
             "submit",
@@ -267,7 +275,9 @@ class TestList:
         relay_request = _create(w)
         h.call("dinamis_relay_imagery_request_submit", w.requester, id=relay_request["id"])
         classic_request = _create(w, w.classic_requester)
-        h.call("dinamis_relay_imagery_request_submit", w.classic_requester, id=classic_request["id"])
+        h.call(
+            "dinamis_relay_imagery_request_submit", w.classic_requester, id=classic_request["id"]
+        )
         draft = _create(w)
 
         def ids(user, **data):
