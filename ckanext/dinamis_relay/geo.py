@@ -127,8 +127,8 @@ def validate_area(value: Any) -> tuple[dict[str, Any], float]:
     data = _load(value)
     shapes = [_shape(g) for g in _geometries(data)]
     polygons: list[Polygon] = []
-    for geom in shapes:
-        polygons.extend(geom.geoms if isinstance(geom, MultiPolygon) else [geom])
+    for part in shapes:
+        polygons.extend(part.geoms if isinstance(part, MultiPolygon) else [part])
     geom: Polygon | MultiPolygon = polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
     if geom.has_z:
         geom = shapely.force_2d(geom)

@@ -140,17 +140,17 @@ def _fields(required: bool) -> Schema:
     need = [_v("not_missing")] if required else [_v("ignore_missing")]
     opt = [_v("ignore_missing")]
     return {
-        "title": need + [text(200)],
-        "area": need + [_v("not_empty"), area],
-        "period_start": need + [_v("not_empty"), date_value],
-        "period_end": need + [_v("not_empty"), date_value],
-        "sensor": need + [_v("not_empty"), choice(imagery_model.SENSORS)],
-        "stereo": opt + [_v("boolean_validator")],
-        "max_cloud_cover": opt + [int_between(0, 100)],
-        "max_viewing_angle": opt + [int_between(0, 60)],
-        "acquisition_mode": opt + [choice(imagery_model.ACQUISITION_MODES)],
-        "intended_use": need + [text(2000)],
-        "justification": opt + [text(5000, required=False)],
+        "title": [*need, text(200)],
+        "area": [*need, _v("not_empty"), area],
+        "period_start": [*need, _v("not_empty"), date_value],
+        "period_end": [*need, _v("not_empty"), date_value],
+        "sensor": [*need, _v("not_empty"), choice(imagery_model.SENSORS)],
+        "stereo": [*opt, _v("boolean_validator")],
+        "max_cloud_cover": [*opt, int_between(0, 100)],
+        "max_viewing_angle": [*opt, int_between(0, 60)],
+        "acquisition_mode": [*opt, choice(imagery_model.ACQUISITION_MODES)],
+        "intended_use": [*need, text(2000)],
+        "justification": [*opt, text(5000, required=False)],
     }
 
 

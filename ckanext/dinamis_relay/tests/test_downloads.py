@@ -215,14 +215,15 @@ class TestList:
         w = h.world()
         self._data(w)
         engine = model.Session.get_bind()
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args, **kwargs):
+            if "dinamis_relay_download_event" in statement:
+                statements.append(statement)
+
         counts = []
         for limit in (2, 10):
-            statements: list[str] = []
-
-            def count(conn, cursor, statement, *args, **kwargs):
-                if "dinamis_relay_download_event" in statement:
-                    statements.append(statement)
-
+            statements.clear()
             sa.event.listen(engine, "before_cursor_execute", count)
             try:
                 h.call("dinamis_relay_download_list", w.super_referent, limit=limit)

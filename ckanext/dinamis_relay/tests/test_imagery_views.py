@@ -52,12 +52,15 @@ class TestPages:
         body = app.get(url_for("dinamis_relay.imagery_new"), headers=_headers(w.requester)).body
         import re
 
-        css_url = re.search(r'href="([^"]*_leaflet\.css)', body).group(1)
+        found = re.search(r'href="([^"]*_leaflet\.css)', body)
+        assert found is not None
+        css_url = found.group(1)
         css = app.get(css_url).body
         from urllib.parse import urljoin
 
-        relative = re.search(r"url\(['\"]?([^)'\"]*spritesheet\.svg)", css).group(1)
-        image = app.get(urljoin(css_url, relative))
+        sprite = re.search(r"url\(['\"]?([^)'\"]*spritesheet\.svg)", css)
+        assert sprite is not None
+        image = app.get(urljoin(css_url, sprite.group(1)))
         assert image.status_code == 200 and b"<svg" in image.data
 
     def test_form_refused_without_active_account(self, app):

@@ -501,8 +501,10 @@ def adhesion_transition(id: str, transition: str) -> ResponseReturnValue:
         return tk.abort(404, tk._("Page not found"))
     adhesion = _adhesion(id)
     data = {"id": adhesion["id"]}
-    if transition != "renew":
-        data["reason"] = tk.request.form.get("reason", "").strip()
+    reason = tk.request.form.get("reason", "").strip()
+    # Required reasons are always sent, so that an empty one is refused by the action.
+    if reason or SIMPLE_TRANSITIONS[transition]:
+        data["reason"] = reason
     try:
         result = tk.get_action(f"dinamis_relay_adhesion_{transition}")(_context(), data)
     except tk.NotAuthorized as error:
