@@ -175,7 +175,7 @@ class TestIssuedAtTransitions:
             "par Instructeur DINAMIS, instructeur DINAMIS",
             "le 5 mars 2026 à 10:15:30 (heure de Paris, 2026-03-05T09:15:30Z)",
             "Référence : BE-2026-17",
-            "Version du 13 octobre 2024",
+            "Version du 15 octobre 2024",
             "jusqu'au 5 mars 2029",
             "Adhésion directe selon la procédure classique",
             "Page 1 sur",
@@ -204,7 +204,7 @@ class TestIssuedAtTransitions:
             f"N° {adhesion.amendment_number}",
             "COMMUNAUTÉ DE COMMUNES DU VAL DE L'EYRE",
             "convention de partenariat n° CONV-PIGMA-2024-012",
-            "Version du 13 octobre 2024",
+            "Version du 15 octobre 2024",
             "super référent",
             "avenant-relais",
             "Saisi et transmis électroniquement",
@@ -235,7 +235,7 @@ class TestIssuedAtTransitions:
             "CONVENTION DE PARTENARIAT POUR LA MISE À DISPOSITION DE DONNÉES NUMÉRIQUES",
             "N° CONV-PIGMA-2024-012",
             "Communauté de communes du Val de l'Eyre",
-            "Version du 13 octobre 2024",
+            "Version du 15 octobre 2024",
             "Partenaire relais",
         ):
             assert expected in conv_text, expected
