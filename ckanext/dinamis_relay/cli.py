@@ -55,6 +55,40 @@ def expire(dry_run: bool) -> None:
         click.echo(f"{prefix}{len(accounts[key])} {label}")
 
 
+@dinamis_relay.command("generate-scale-data")
+@click.option("--entities", default=1000, show_default=True, type=click.IntRange(1))
+@click.option("--accounts", default=50000, show_default=True, type=click.IntRange(0))
+@click.option("--downloads", default=1000000, show_default=True, type=click.IntRange(0))
+@click.option("--requests", default=20000, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=42, show_default=True, help="Same seed, same data.")
+@click.option("--password", default="scale-password", show_default=True)
+@click.option(
+    "--replace", is_flag=True, help="First remove ALL DINAMIS rows and the generated users."
+)
+def generate_scale_data(
+    entities: int,
+    accounts: int,
+    downloads: int,
+    requests: int,
+    seed: int,
+    password: str,
+    replace: bool,
+) -> None:
+    """Fill this site's database with a relay at regional scale, for benchmarks only
+    (users and organizations are written with COPY, not through the actions)."""
+    from . import scale
+
+    sizes = scale.Sizes(entities, accounts, downloads, requests)
+    try:
+        counts = scale.generate(
+            sizes, seed=seed, replace=replace, password=password, echo=click.echo
+        )
+    except tk.ValidationError as error:
+        raise click.UsageError(error.error_summary.get("replace") or str(error)) from None
+    for table, count in counts.items():
+        click.echo(f"{count:>9} {table}")
+
+
 @dinamis_relay.group("documents", short_help="Generated PDF documents")
 def documents() -> None:
     pass

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.authz as authz
 import ckan.model as model
 import sqlalchemy as sa
 from ckan.lib.plugins import DefaultPermissionLabels
@@ -101,6 +102,8 @@ class DinamisPermissionLabels(DefaultPermissionLabels):
             # Private and draft datasets keep CKAN's own, narrower, labels.
             return labels
         labels = [licence_label(code), STAFF_LABEL]
+        if authz.check_config_permission("allow_dataset_collaborators"):
+            labels.append(f"collaborator-{dataset_obj.id}")
         if dataset_obj.owner_org:
             labels.append(f"member-{dataset_obj.owner_org}")
         else:
