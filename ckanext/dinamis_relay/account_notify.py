@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from . import roles
+from .mailing import request_context, send
 from .model import Account, Adhesion
 
 log = logging.getLogger(__name__)
@@ -35,15 +36,6 @@ def person_subject(event: str) -> str | None:
     return subjects.get(event)
 
 
-def enqueue(function_name: str, account_id: str, *args: Any) -> None:
-    function = globals()[function_name]
-    tk.enqueue_job(function, [account_id, *args], title=f"dinamis_relay {function_name}")
-
-
-def _render(template: str, extra_vars: dict[str, Any]) -> str:
-    return tk.render(f"dinamis_relay/emails/{template}", extra_vars)
-
-
 def _common_vars(account: Account) -> dict[str, Any]:
     user = model.User.get(account.user_id)
     org = model.Group.get(account.organization_id)
@@ -56,16 +48,6 @@ def _common_vars(account: Account) -> dict[str, Any]:
         "account_url": tk.url_for("dinamis_relay.account_read", id=account.id, _external=True),
         "my_account_url": tk.url_for("dinamis_relay.account_mine", _external=True),
     }
-
-
-def _send(recipient: model.User, subject: str, body: str) -> None:
-    if not recipient.email:
-        return
-    try:
-        mailer.mail_user(recipient, subject, body)
-    except mailer.MailerException:
-        # A failed email must not undo or retry the transition; the log keeps the trace.
-        log.exception("Could not email %s", recipient.name)
 
 
 def validators_of(account: Account) -> list[model.User]:
@@ -104,12 +86,12 @@ def send_request_received(account_id: str) -> None:
         return
     extra_vars = _common_vars(account)
     extra_vars["queue_url"] = tk.url_for("dinamis_relay.account_queue", _external=True)
-    body = _render("account_requested.txt", extra_vars)
     subject = tk._("DINAMIS account request from {name}").format(
         name=extra_vars["user"].display_name if extra_vars["user"] else ""
     )
-    for validator in validators_of(account):
-        _send(validator, subject, body)
+    recipients = [(user.display_name, user.email) for user in validators_of(account) if user.email]
+    with request_context():
+        send(recipients, subject, "dinamis_relay/emails/account_requested.txt", extra_vars)
 
 
 def send_to_person(account_id: str, event: str) -> None:
@@ -124,5 +106,11 @@ def send_to_person(account_id: str, event: str) -> None:
         user.reset_key = mailer.make_key()
         model.Session.commit()
         extra_vars["reset_link"] = mailer.get_reset_link(user)
-    body = _render(f"account_{event}.txt", extra_vars)
-    _send(user, subject, body)
+    if user.email:
+        with request_context():
+            send(
+                [(user.display_name, user.email)],
+                subject,
+                f"dinamis_relay/emails/account_{event}.txt",
+                extra_vars,
+            )

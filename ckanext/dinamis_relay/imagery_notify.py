@@ -8,20 +8,23 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import flask
 import sqlalchemy as sa
-from ckan.lib import mailer
 
 from .imagery_choices import state_labels
+from .mailing import (
+    Recipient,
+    enqueue,
+    request_context,
+    send,
+    staff_recipients,
+    user_recipients,
+)
 from .model import Adhesion, ImageryRequest, ImageryRequestComment
-from .notify import Recipient, enqueue, staff_recipients
 from .roles import dinamis_organization, relay_organization
 
 log = logging.getLogger(__name__)
@@ -41,13 +44,6 @@ def comment(request_id: str, comment_id: int) -> None:
 # Recipients
 
 
-def _user(user_id: str | None) -> list[Recipient]:
-    user = model.User.get(user_id) if user_id else None
-    if user is None or user.state != "active" or not user.email:
-        return []
-    return [(user.fullname or user.name, user.email)]
-
-
 def _reviewers(request: ImageryRequest) -> list[Recipient]:
     if request.reviewer == "relay":
         return staff_recipients(relay_organization())
@@ -56,7 +52,7 @@ def _reviewers(request: ImageryRequest) -> list[Recipient]:
             Adhesion.organization_id == request.organization_id, Adhesion.is_current.is_(True)
         )
     ).scalar()
-    return _user(referent)
+    return user_recipients(referent)
 
 
 def _instructors() -> list[Recipient]:
@@ -65,27 +61,11 @@ def _instructors() -> list[Recipient]:
 
 def _without(recipients: list[Recipient], user_id: str | None) -> list[Recipient]:
     """Nobody is told about what they did themselves."""
-    own = {email.lower() for _name, email in _user(user_id)}
+    own = {email.lower() for _name, email in user_recipients(user_id)}
     return [(name, email) for name, email in recipients if email.lower() not in own]
 
 
 # Rendering and sending
-
-
-@contextlib.contextmanager
-def _request_context() -> Iterator[None]:
-    """tk.render needs a Flask request context, which background jobs lack."""
-    if flask.has_request_context():
-        yield
-        return
-    import ckan.config.middleware as middleware
-
-    context = middleware._internal_test_request_context
-    if context is None:
-        middleware.make_app(tk.config)
-        context = middleware._internal_test_request_context
-    with context:
-        yield
 
 
 def _vars(request: ImageryRequest, **extra: Any) -> dict[str, Any]:
@@ -103,22 +83,6 @@ def _vars(request: ImageryRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _send(recipients: list[Recipient], subject: str, template: str, extra: dict) -> int:
-    seen: set[str] = set()
-    body = tk.render(template, extra)
-    sent = 0
-    for name, email in recipients:
-        if email.lower() in seen:
-            continue
-        seen.add(email.lower())
-        try:
-            mailer.mail_recipient(name, email, subject, body)
-            sent += 1
-        except mailer.MailerException:
-            log.exception("DINAMIS email %s to %s failed", template, email)
-    return sent
-
-
 def _label(request: ImageryRequest) -> str:
     return request.number or request.title
 
@@ -126,7 +90,7 @@ def _label(request: ImageryRequest) -> str:
 def send_transition(
     request_id: str, action: str, actor_id: str | None, comment_id: int | None = None
 ) -> int:
-    with _request_context():
+    with request_context():
         request = model.Session.get(ImageryRequest, request_id)
         if request is None:
             return 0
@@ -142,7 +106,7 @@ def send_transition(
             subject = tk._("Imagery request {label} awaits your review").format(
                 label=_label(request)
             )
-            sent += _send(
+            sent += send(
                 _without(_reviewers(request), actor_id),
                 subject,
                 "dinamis_relay/emails/imagery_submitted.txt",
@@ -152,7 +116,7 @@ def send_transition(
             subject = tk._("Imagery request {label} forwarded to DINAMIS").format(
                 label=_label(request)
             )
-            sent += _send(
+            sent += send(
                 _without(_instructors(), actor_id),
                 subject,
                 "dinamis_relay/emails/imagery_forwarded.txt",
@@ -162,14 +126,17 @@ def send_transition(
             subject = tk._("Your imagery request {label}: {state}").format(
                 label=_label(request), state=state_labels().get(request.state, request.state)
             )
-            sent += _send(
-                _user(request.user_id), subject, "dinamis_relay/emails/imagery_state.txt", extra
+            sent += send(
+                user_recipients(request.user_id),
+                subject,
+                "dinamis_relay/emails/imagery_state.txt",
+                extra,
             )
         return sent
 
 
 def send_comment(request_id: str, comment_id: int) -> int:
-    with _request_context():
+    with request_context():
         request = model.Session.get(ImageryRequest, request_id)
         message = model.Session.get(ImageryRequestComment, comment_id)
         if request is None or message is None:
@@ -178,10 +145,10 @@ def send_comment(request_id: str, comment_id: int) -> int:
         if request.forwarded_at is not None:
             recipients += _instructors()
         if not message.internal:
-            recipients = _user(request.user_id) + recipients
+            recipients = user_recipients(request.user_id) + recipients
         extra = _vars(request, comment=message.body, internal=message.internal)
         subject = tk._("New message on imagery request {label}").format(label=_label(request))
-        return _send(
+        return send(
             _without(recipients, message.user_id),
             subject,
             "dinamis_relay/emails/imagery_comment.txt",

@@ -7,20 +7,16 @@ render `templates/dinamis_relay/emails/*.txt` in the site's default language.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
-import flask
-import sqlalchemy as sa
-from ckan.lib import mailer
 
 from . import choices
+from .mailing import Recipient, enqueue, request_context, send, staff_recipients
 from .model import Adhesion
-from .roles import STAFF_CAPACITIES, dinamis_organization, relay_organization
+from .roles import dinamis_organization, relay_organization
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +33,9 @@ DECISION_ACTIONS = (
     "expire",
 )
 
-Recipient = tuple[str, str]  # (name, email)
-
 
 def _enabled(option: str) -> bool:
     return tk.asbool(tk.config.get(f"ckanext.dinamis_relay.email.{option}", True))
-
-
-def enqueue(function: Any, *args: Any) -> None:
-    """Queue an email job; a queue failure is logged, never raised after a commit."""
-    try:
-        tk.enqueue_job(function, list(args), title=f"dinamis_relay {function.__name__}")
-    except Exception:
-        log.exception("Could not queue %s%r", function.__name__, args)
 
 
 def adhesion_transition(adhesion_id: str, action: str, legal_link: str | None = None) -> None:
@@ -65,29 +51,6 @@ def adhesion_transition(adhesion_id: str, action: str, legal_link: str | None = 
 
 
 # Recipients
-
-
-def staff_recipients(organization: str) -> list[Recipient]:
-    """Admins and editors of an organization (by name or id) who have an email: one query."""
-    if not organization:
-        return []
-    rows = model.Session.execute(
-        sa.select(model.User.fullname, model.User.name, model.User.email)
-        .join(model.Member, model.Member.table_id == model.User.id)
-        .join(model.Group, model.Group.id == model.Member.group_id)
-        .where(
-            sa.or_(model.Group.name == organization, model.Group.id == organization),
-            model.Group.is_organization.is_(True),
-            model.Member.table_name == "user",
-            model.Member.state == "active",
-            model.Member.capacity.in_(STAFF_CAPACITIES),
-            model.User.state == "active",
-            model.User.email.isnot(None),
-            model.User.email != "",
-        )
-        .order_by(model.User.name)
-    ).all()
-    return [(fullname or name, email) for fullname, name, email in rows]
 
 
 def _extra_recipients() -> list[Recipient]:
@@ -117,31 +80,7 @@ def _relay_staff(adhesion: Adhesion) -> list[Recipient]:
     return staff_recipients(relay_organization())
 
 
-def _unique(recipients: list[Recipient]) -> list[Recipient]:
-    seen: dict[str, Recipient] = {}
-    for name, email in recipients:
-        seen.setdefault(email.lower(), (name, email))
-    return list(seen.values())
-
-
 # Rendering and sending
-
-
-@contextlib.contextmanager
-def _request_context() -> Iterator[None]:
-    """tk.render needs a Flask request context, which background jobs lack."""
-    if flask.has_request_context():
-        yield
-        return
-    import ckan.config.middleware as middleware
-
-    # make_app (web server, `ckan` CLI, job worker) leaves a test request context ready.
-    context = middleware._internal_test_request_context
-    if context is None:
-        middleware.make_app(tk.config)
-        context = middleware._internal_test_request_context
-    with context:
-        yield
 
 
 def _vars(adhesion: Adhesion, **extra: Any) -> dict[str, Any]:
@@ -158,19 +97,6 @@ def _vars(adhesion: Adhesion, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _send(recipients: list[Recipient], subject: str, template: str, extra: dict) -> int:
-    """Render once and send to each recipient; return how many were sent."""
-    body = tk.render(template, extra)
-    sent = 0
-    for name, email in _unique(recipients):
-        try:
-            mailer.mail_recipient(name, email, subject, body)
-            sent += 1
-        except mailer.MailerException:
-            log.exception("DINAMIS email %s to %s failed", template, email)
-    return sent
-
-
 def _load(adhesion_id: str) -> Adhesion | None:
     adhesion = model.Session.get(Adhesion, adhesion_id)
     if adhesion is None:
@@ -180,7 +106,7 @@ def _load(adhesion_id: str) -> Adhesion | None:
 
 def send_legal_request(adhesion_id: str, link: str) -> int:
     """To the legal representative: the signed link to accept or decline."""
-    with _request_context():
+    with request_context():
         adhesion = _load(adhesion_id)
         if adhesion is None:
             return 0
@@ -190,12 +116,12 @@ def send_legal_request(adhesion_id: str, link: str) -> int:
         subject = tk._("DINAMIS adhesion of {entity}: your validation is requested").format(
             entity=extra["organization_title"]
         )
-        return _send(_legal_rep(adhesion), subject, "dinamis_relay/emails/legal_request.txt", extra)
+        return send(_legal_rep(adhesion), subject, "dinamis_relay/emails/legal_request.txt", extra)
 
 
 def send_submitted(adhesion_id: str) -> int:
     """To the instructors (and the relay for its partners): an application awaits decision."""
-    with _request_context():
+    with request_context():
         adhesion = _load(adhesion_id)
         if adhesion is None:
             return 0
@@ -207,12 +133,12 @@ def send_submitted(adhesion_id: str) -> int:
         subject = tk._("DINAMIS adhesion of {entity} awaits your decision").format(
             entity=extra["organization_title"]
         )
-        return _send(recipients, subject, "dinamis_relay/emails/submitted.txt", extra)
+        return send(recipients, subject, "dinamis_relay/emails/submitted.txt", extra)
 
 
 def send_decision(adhesion_id: str, action: str) -> int:
     """To the referent, the legal representative and the relay: what happened and why."""
-    with _request_context():
+    with request_context():
         adhesion = _load(adhesion_id)
         if adhesion is None:
             return 0
@@ -224,12 +150,12 @@ def send_decision(adhesion_id: str, action: str) -> int:
         # The legal representative signs: they hear about decisions on what they signed.
         if action not in ("legal_decline", "legal_link_expired"):
             recipients += _legal_rep(adhesion)
-        return _send(recipients, subject, "dinamis_relay/emails/decision.txt", extra)
+        return send(recipients, subject, "dinamis_relay/emails/decision.txt", extra)
 
 
 def send_reminder(adhesion_id: str) -> int:
     """To the referent and the relay: the adhesion ends soon, renew it."""
-    with _request_context():
+    with request_context():
         adhesion = _load(adhesion_id)
         if adhesion is None:
             return 0
@@ -238,4 +164,4 @@ def send_reminder(adhesion_id: str) -> int:
             entity=extra["organization_title"], date=extra["adhesion"]["valid_until"]
         )
         recipients = _referent(adhesion) + _relay_staff(adhesion)
-        return _send(recipients, subject, "dinamis_relay/emails/reminder.txt", extra)
+        return send(recipients, subject, "dinamis_relay/emails/reminder.txt", extra)

@@ -36,6 +36,17 @@ PREFIX = "scale-"
 
 def _words(text: str, sep: str = " ") -> list[str]:
     return text.split(sep)
+
+
+def _of(name: str) -> str:
+    """French "of" before a département name: de la Gironde, du Lot, des Landes."""
+    if name.startswith("le "):
+        return "du " + name[3:]
+    if name.startswith("les "):
+        return "des " + name[4:]
+    return "de " + name
+
+
 DAY = datetime.timedelta(days=1)
 
 # ------------------------------------------------------------------ French names
@@ -98,37 +109,39 @@ RIVERS = _words(
 PAYS = _words(
     "Médoc Atlantique|Pays de Lesparre|Haute-Saintonge|Sarladais|"
     "Vallée de la Dordogne|Coteaux de Gascogne|Pays Foyen|Castillon-Pujols|"
-    "Landes d"Armagnac|Côte Landes Nature|Haute Corrèze|Creuse Grand Sud|"
+    "Landes d'Armagnac|Côte Landes Nature|Haute Corrèze|Creuse Grand Sud|"
     "Vals de Saintonge|Pays de Nay|Lacq-Orthez|Haut Poitou|Civraisien en Poitou|"
     "Mellois en Poitou|Val de Gâtine|Pays de Born|Grand Saint-Émilionnais|"
     "Entre-deux-Mers|Réolais en Sud Gironde|Sud Gironde|Bazadais|Convergence Garonne|"
     "Montesquieu|Jalle-Eau-Bourde|Estuaire|Grand Cubzaguais|Latitude Nord Gironde|"
     "Pays Créonnais|Isle Vern Salembre|Périgord Limousin|Terrassonnais|"
-    "Vallée de l"Homme|Pays de Fénelon|Bastides Dordogne-Périgord|"
+    "Vallée de l'Homme|Pays de Fénelon|Bastides Dordogne-Périgord|"
     "Portes Sud Périgord|Lot et Tolzac|Confluent et Coteaux de Prayssas|"
     "Albret Communauté|Landes de Gascogne|Maremne Adour Côte-Sud|"
-    "Pays d"Orthe et Arrigans|Haut Béarn|Vallée d"Ossau|Luys en Béarn|"
-    "Pays de Mauléon|Aunis Sud|Île de Ré|Île d"Oléron|Bassin de Marennes|"
+    "Pays d'Orthe et Arrigans|Haut Béarn|Vallée d'Ossau|Luys en Béarn|"
+    "Pays de Mauléon|Aunis Sud|Île de Ré|Île d'Oléron|Bassin de Marennes|"
     "Gâtine-Autize|Thouarsais|Airvaudais-Val du Thouet|Vienne et Gartempe|"
     "Haut-Limousin en Marche|Ouest Limousin|Briance Sud Haute-Vienne|"
-    "Portes de Vassivière", "|"
+    "Portes de Vassivière",
+    "|",
 )
 NAMES_BY_TYPE: dict[str, list[str]] = {
     "epci_ca": [
         "Communauté d'agglomération " + n
         for n in _words(
             "du Grand Angoulême|de La Rochelle|Pau Béarn Pyrénées|Pays Basque|du Libournais|"
-            "du Bassin d"Arcachon Sud|du Niortais|d"Agen|Bergeracoise|Le Grand Périgueux|"
+            "du Bassin d'Arcachon Sud|du Niortais|d'Agen|Bergeracoise|Le Grand Périgueux|"
             "Mont de Marsan Agglomération|du Grand Dax|Rochefort Océan|Royan Atlantique|"
             "de Saintes|du Grand Cognac|du Bassin de Brive|Tulle Agglo|du Grand Guéret|"
             "Val de Garonne|du Grand Villeneuvois|de Grand Châtellerault|"
-            "du Bocage Bressuirais", "|"
+            "du Bocage Bressuirais",
+            "|",
         )
     ],
     "epci_cu": ["Grand Poitiers Communauté urbaine", "Limoges Métropole Communauté urbaine"],
     "metropole": ["Bordeaux Métropole"],
     "region": ["Région Nouvelle-Aquitaine"],
-    "departement": [f"Département de {name}" for name in DEPARTMENTS.values()],
+    "departement": [f"Département {_of(name)}" for name in DEPARTMENTS.values()],
     "service_etat": [
         "DREAL Nouvelle-Aquitaine",
         "DRAAF Nouvelle-Aquitaine",
@@ -136,11 +149,11 @@ NAMES_BY_TYPE: dict[str, list[str]] = {
         "DIRECCTE Nouvelle-Aquitaine",
         "Direction interrégionale de la mer Sud-Atlantique",
         *(
-            f"DDT{'M' if c in ('17', '33', '40', '64') else ''} de {n}"
+            f"DDT{'M' if c in ('17', '33', '40', '64') else ''} {_of(n)}"
             for c, n in DEPARTMENTS.items()
         ),
-        *(f"Préfecture de {n}" for n in DEPARTMENTS.values()),
-        *(f"DDPP de {n}" for n in DEPARTMENTS.values()),
+        *(f"Préfecture {_of(n)}" for n in DEPARTMENTS.values()),
+        *(f"DDPP {_of(n)}" for n in DEPARTMENTS.values()),
     ],
     "etablissement_public": [
         "Office national des forêts, agence Landes Nord Aquitaine",
@@ -159,8 +172,8 @@ NAMES_BY_TYPE: dict[str, list[str]] = {
         "Centre régional de la propriété forestière Nouvelle-Aquitaine",
         "EPIDOR, établissement public du bassin de la Dordogne",
         "Institution Adour",
-        *(f"SDIS de {n}" for n in DEPARTMENTS.values()),
-        *(f"Chambre d'agriculture de {n}" for n in DEPARTMENTS.values()),
+        *(f"SDIS {_of(n)}" for n in DEPARTMENTS.values()),
+        *(f"Chambre d'agriculture {_of(n)}" for n in DEPARTMENTS.values()),
     ],
     "gip": [
         "GIP ATGeRi",
@@ -172,16 +185,18 @@ NAMES_BY_TYPE: dict[str, list[str]] = {
     ],
     "universite": _words(
         "Université de Bordeaux|Université Bordeaux Montaigne|Université de Poitiers|"
-        "Université de Limoges|Université de Pau et des Pays de l"Adour|"
-        "La Rochelle Université|Bordeaux INP|Bordeaux Sciences Agro|ENSEGID", "|"
+        "Université de Limoges|Université de Pau et des Pays de l'Adour|"
+        "La Rochelle Université|Bordeaux INP|Bordeaux Sciences Agro|ENSEGID",
+        "|",
     ),
     "organisme_recherche": _words(
         "INRAE Nouvelle-Aquitaine-Bordeaux|INRAE Nouvelle-Aquitaine-Poitiers|"
-        "BRGM Nouvelle-Aquitaine|Ifremer, station d"Arcachon|"
+        "BRGM Nouvelle-Aquitaine|Ifremer, station d'Arcachon|"
         "Ifremer, laboratoire de La Tremblade|Cerema Sud-Ouest|CNRS, UMR EPOC|"
         "CNRS, UMR LIENSs|CNRS, UMR PASSAGES|CNRS, UMR GEOLAB|CNRS, UMR TREE|"
         "IRD, délégation Sud-Ouest|Météo-France, direction interrégionale Sud-Ouest|"
-        "Observatoire de la côte de Nouvelle-Aquitaine", "|"
+        "Observatoire de la côte de Nouvelle-Aquitaine",
+        "|",
     ),
     "association": [
         "Conservatoire d'espaces naturels de Nouvelle-Aquitaine",
@@ -192,21 +207,17 @@ NAMES_BY_TYPE: dict[str, list[str]] = {
         "Limousin Nature Environnement",
         "Observatoire aquitain de la faune sauvage",
         "Surfrider Foundation Europe",
-        *(f"Fédération départementale des chasseurs de {n}" for n in DEPARTMENTS.values()),
-        *(f"Fédération de pêche de {n}" for n in DEPARTMENTS.values()),
+        *(f"Fédération départementale des chasseurs {_of(n)}" for n in DEPARTMENTS.values()),
+        *(f"Fédération de pêche {_of(n)}" for n in DEPARTMENTS.values()),
     ],
     "entreprise": [
         f"{a} {b} {c}"
-        for a in _words(
-            "Aquitaine Atlantique Océan Garonne Gascogne Limousin Poitou Adour"
-        )
-        for b in _words(
-            "Géomatique Environnement Ingénierie Cartographie Forêts Hydro Territoires"
-        )
+        for a in _words("Aquitaine Atlantique Océan Garonne Gascogne Limousin Poitou Adour")
+        for b in _words("Géomatique Environnement Ingénierie Cartographie Forêts Hydro Territoires")
         for c in ("SAS",)
     ],
     "autre": [
-        *(f"Chambre de commerce et d'industrie de {n}" for n in DEPARTMENTS.values()),
+        *(f"Chambre de commerce et d'industrie {_of(n)}" for n in DEPARTMENTS.values()),
         "Pays Adour Landes Océanes",
         "Pays Marennes Oléron",
         "Pays du Haut Entre-deux-Mers",
@@ -948,7 +959,7 @@ class Generator:
         if adhesion["state"] in ("terminated", "expired"):
             end = adhesion["modified"] - DAY
         # More accounts requested as time goes (the service grows): skew towards the end.
-        created = decided + (end - decided) * (rng.random() ** 0.7)
+        created = decided + (end - decided) * rng.random()
         if referent:
             created = decided + DAY
         mismatch = rng.random() < 0.03
@@ -1072,14 +1083,23 @@ class Generator:
             datasets.append(
                 (self.new_id(), [self.new_id() for _ in range(rng.randint(1, 3))], licence)
             )
-        picks = rng.choices(people, cum_weights=weights, k=self.sizes.downloads)
         rows: list[tuple[datetime.datetime, str, str | None, str, str, str]] = []
-        for account in picks:
-            start = account["validated_at"]
-            end = self.now if account["state"] == "active" else account["modified"]
-            when = self._between(start, end)
-            if when.month == 8 and rng.random() < 0.5:
-                when = self._between(start, end)
+        span = (self.now - self.start).total_seconds()
+        while len(rows) < self.sizes.downloads:
+            # The moment first: steady growth over the period, August at half speed; then
+            # someone whose account was active at that moment.
+            when = self.start + datetime.timedelta(seconds=int(rng.random() * span))
+            growth = 0.4 + 0.6 * (when - self.start).total_seconds() / span
+            if rng.random() > growth * (0.5 if when.month == 8 else 1):
+                continue
+            account = None
+            for candidate in rng.choices(people, cum_weights=weights, k=8):
+                end = self.now if candidate["state"] == "active" else candidate["modified"]
+                if candidate["validated_at"] <= when <= end:
+                    account = candidate
+                    break
+            if account is None:
+                continue
             dataset_id, resources, licence = datasets[int(rng.random() ** 2 * len(datasets))]
             org = None if rng.random() < 0.005 else account["organization_id"]
             rows.append((when, account["user_id"], org, dataset_id, rng.choice(resources), licence))
@@ -1124,9 +1144,7 @@ class Generator:
         }
         final_paths = {
             "answered": ["submit", "review", "answer"],
-            "closed": _words(
-                "submit review forward accept start deliver close"
-            ),
+            "closed": ["submit", "review", "forward", "accept", "start", "deliver", "close"],
             "closed_answered": ["submit", "review", "answer", "close"],
             "rejected": ["submit", "review", "reject"],
             "rejected_dinamis": ["submit", "review", "forward", "reject"],

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 import ckan.plugins.toolkit as tk
+import pytest
 
 from ckanext.dinamis_relay import demo
 

@@ -27,7 +27,7 @@ from ckan.logic import validate
 from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
-from ... import account_csv, account_notify, audit, signals
+from ... import account_csv, account_notify, audit, mailing, signals
 from ...model import Account, Adhesion, AuditEvent
 from ...model import account as states
 from ...model.base import make_uuid, utcnow
@@ -322,7 +322,7 @@ def _finish(
             user_id=actor_id,
         )
     for function_name, account_id, args in emails:
-        account_notify.enqueue(function_name, account_id, *args)
+        mailing.enqueue(getattr(account_notify, function_name), account_id, *args)
 
 
 def _profile(data_dict: DataDict) -> dict[str, Any]:
