@@ -14,7 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from . import roles
+from . import l10n, roles
 from .mailing import request_context, send
 from .model import Account, Adhesion
 
@@ -41,6 +41,7 @@ def _common_vars(account: Account) -> dict[str, Any]:
     org = model.Group.get(account.organization_id)
     return {
         "account": account.dictize(),
+        "valid_until": l10n.format_date(account.valid_until),
         "user": user,
         "organization_title": org.display_name if org else account.organization_id,
         "site_title": tk.config.get("ckan.site_title"),

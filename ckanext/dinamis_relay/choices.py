@@ -7,7 +7,9 @@ render time (in the request's language), never at import time.
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
+from flask_babel import pgettext
 
+from .model import account as account_model
 from .model.adhesion import MODES, STATES
 
 ENTITY_TYPES = (
@@ -58,7 +60,7 @@ def entity_type_choices() -> list[tuple[str, str]]:
             "metropole": tk._("Métropole"),
             "departement": tk._("Département"),
             "region": tk._("Region"),
-            "service_etat": tk._("Decentralised State service"),
+            "service_etat": tk._("Deconcentrated State service"),
             "etablissement_public": tk._("Public establishment (EPA, EPIC, EPST)"),
             "gip": tk._("Public interest grouping (GIP)"),
             "syndicat_mixte": tk._("Syndicat mixte"),
@@ -89,25 +91,45 @@ def mode_choices() -> list[tuple[str, str]]:
     return _labels(
         MODES,
         {
-            "classic": tk._("Classic procedure"),
-            "relay": tk._("Through the relay platform (super referent)"),
+            # Shown after a "Procedure" heading: the labels do not repeat the word.
+            "classic": tk._("Classic (the entity's own referent)"),
+            "relay": tk._("Relay (through the relay platform's super-referent)"),
         },
     )
 
 
 def state_choices() -> list[tuple[str, str]]:
+    # The context lets languages with grammatical gender agree with "adhesion"
+    # (feminine in French), unlike the same words said of an account.
     return _labels(
         STATES,
         {
-            "draft": tk._("Draft"),
-            "pending_legal_validation": tk._("Awaiting the legal representative"),
-            "pending_instruction": tk._("Awaiting DINAMIS decision"),
-            "returned": tk._("Returned for changes"),
-            "accepted": tk._("Accepted"),
-            "rejected": tk._("Rejected"),
-            "suspended": tk._("Suspended"),
-            "terminated": tk._("Terminated"),
-            "expired": tk._("Expired"),
+            "draft": pgettext("adhesion state", "Draft"),
+            "pending_legal_validation": pgettext(
+                "adhesion state", "Awaiting the legal representative"
+            ),
+            "pending_instruction": pgettext("adhesion state", "Awaiting DINAMIS decision"),
+            "returned": pgettext("adhesion state", "Returned for changes"),
+            "accepted": pgettext("adhesion state", "Accepted"),
+            "rejected": pgettext("adhesion state", "Rejected"),
+            "suspended": pgettext("adhesion state", "Suspended"),
+            "terminated": pgettext("adhesion state", "Terminated"),
+            "expired": pgettext("adhesion state", "Expired"),
+        },
+    )
+
+
+def account_state_choices() -> list[tuple[str, str]]:
+    """States of an individual account: the one place their labels live."""
+    return _labels(
+        account_model.STATES,
+        {
+            account_model.REQUESTED: pgettext("account state", "Requested"),
+            account_model.ACTIVE: pgettext("account state", "Active"),
+            account_model.SUSPENDED: pgettext("account state", "Suspended"),
+            account_model.REFUSED: pgettext("account state", "Refused"),
+            account_model.EXPIRED: pgettext("account state", "Expired"),
+            account_model.CLOSED: pgettext("account state", "Closed"),
         },
     )
 

@@ -19,6 +19,8 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.validation import explain_validity
 
+from . import l10n
+
 EARTH_RADIUS_KM = 6371.0088
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
 
@@ -153,8 +155,8 @@ def validate_area(value: Any) -> tuple[dict[str, Any], float]:
         raise AreaError(tk._("The area is empty"))
     if km2 > max_area_km2():
         raise AreaError(
-            tk._("The area covers {area:,.0f} km²; at most {limit:,.0f} km² are allowed").format(
-                area=km2, limit=max_area_km2()
+            tk._("The area covers {area} km²; at most {limit} km² are allowed").format(
+                area=l10n.format_decimal(km2), limit=l10n.format_decimal(max_area_km2())
             )
         )
     # Through JSON: coordinates become lists, as they will come back from the database.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from flask_babel import pgettext
 
 
 def dinamis_relay_feedback_url() -> str:
@@ -32,7 +33,7 @@ def dinamis_relay_can(action: str, data_dict: dict[str, Any] | None = None) -> b
 
 def dinamis_relay_choices(kind: str) -> list[dict[str, str]]:
     """Options of a choice list for CKAN's `form.select` macro: entity_type,
-    eligibility_category, mode, state or decision."""
+    eligibility_category, mode, state (of an adhesion), account_state or decision."""
     from . import choices
 
     lists = {
@@ -40,6 +41,7 @@ def dinamis_relay_choices(kind: str) -> list[dict[str, str]]:
         "eligibility_category": choices.eligibility_category_choices,
         "mode": choices.mode_choices,
         "state": choices.state_choices,
+        "account_state": choices.account_state_choices,
         "decision": choices.decision_choices,
     }
     return [{"value": value, "text": text} for value, text in lists[kind]()]
@@ -81,9 +83,10 @@ def dinamis_relay_event_label(action: str | None) -> str:
         "accept": tk._("Accepted by DINAMIS"),
         "reject": tk._("Rejected by DINAMIS"),
         "return": tk._("Returned for changes by DINAMIS"),
-        "suspend": tk._("Suspended"),
-        "reinstate": tk._("Reinstated"),
-        "terminate": tk._("Terminated"),
+        # Said of the adhesion: the context lets the participle agree with it.
+        "suspend": pgettext("adhesion state", "Suspended"),
+        "reinstate": pgettext("adhesion state", "Reinstated"),
+        "terminate": pgettext("adhesion state", "Terminated"),
         "expire": tk._("Validity ended"),
         "renew": tk._("Renewal started"),
         "reminder": tk._("Renewal reminder sent"),

@@ -6,21 +6,25 @@ Called at render time, in the request's language, never at import time.
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
+from flask_babel import pgettext
+
+# Said of a request ("demande", feminine in French): the "imagery request state" context
+# lets participles agree. It is spelt out in each call so that message extraction sees it.
 
 
 def state_labels() -> dict[str, str]:
     return {
-        "draft": tk._("Draft"),
-        "submitted": tk._("Submitted"),
-        "in_review": tk._("In review"),
-        "answered": tk._("Answered"),
-        "forwarded": tk._("Forwarded to DINAMIS"),
-        "accepted": tk._("Accepted by DINAMIS"),
-        "in_progress": tk._("In progress"),
-        "delivered": tk._("Delivered"),
-        "closed": tk._("Closed"),
-        "rejected": tk._("Rejected"),
-        "cancelled": tk._("Cancelled"),
+        "draft": pgettext("imagery request state", "Draft"),
+        "submitted": pgettext("imagery request state", "Submitted"),
+        "in_review": pgettext("imagery request state", "In review"),
+        "answered": pgettext("imagery request state", "Answered"),
+        "forwarded": pgettext("imagery request state", "Forwarded to DINAMIS"),
+        "accepted": pgettext("imagery request state", "Accepted by DINAMIS"),
+        "in_progress": pgettext("imagery request state", "In progress"),
+        "delivered": pgettext("imagery request state", "Delivered"),
+        "closed": pgettext("imagery request state", "Closed"),
+        "rejected": pgettext("imagery request state", "Rejected"),
+        "cancelled": pgettext("imagery request state", "Cancelled"),
     }
 
 
@@ -53,6 +57,15 @@ def transition_labels() -> dict[str, str]:
     }
 
 
+def event_labels() -> dict[str, str]:
+    """What a history event of a request means: its transition, or creation and submission."""
+    return {
+        "create": pgettext("imagery request state", "Created"),
+        "submit": pgettext("imagery request state", "Submitted"),
+        **transition_labels(),
+    }
+
+
 def all_labels() -> dict[str, dict[str, str]]:
     """Every label list, for templates."""
     return {
@@ -60,4 +73,5 @@ def all_labels() -> dict[str, dict[str, str]]:
         "sensor": sensor_labels(),
         "acquisition_mode": acquisition_mode_labels(),
         "transition": transition_labels(),
+        "event": event_labels(),
     }

@@ -13,7 +13,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import choices
+from . import choices, l10n
 from .mailing import Recipient, enqueue, request_context, send, staff_recipients
 from .model import Adhesion
 from .roles import dinamis_organization, relay_organization
@@ -90,6 +90,14 @@ def _vars(adhesion: Adhesion, **extra: Any) -> dict[str, Any]:
         "organization_title": (organization.title or organization.name) if organization else "",
         "organization_name": organization.name if organization else "",
         "state_label": choices.label(choices.state_choices(), adhesion.state),
+        "mode_label": choices.label(choices.mode_choices(), adhesion.mode),
+        "valid_until": l10n.format_date(adhesion.valid_until),
+        # The organization's DINAMIS tab, where the referent renews an expired adhesion.
+        "organization_url": tk.url_for(
+            "dinamis_relay.organization", org_name=organization.name, _external=True
+        )
+        if organization
+        else "",
         "site_title": tk.config.get("ckan.site_title") or "CKAN",
         "site_url": tk.config.get("ckan.site_url") or "",
         "relay_label": tk.config.get("ckanext.dinamis_relay.relay_label") or "",
@@ -161,7 +169,7 @@ def send_reminder(adhesion_id: str) -> int:
             return 0
         extra = _vars(adhesion)
         subject = tk._("DINAMIS adhesion of {entity} ends on {date}").format(
-            entity=extra["organization_title"], date=extra["adhesion"]["valid_until"]
+            entity=extra["organization_title"], date=extra["valid_until"]
         )
         recipients = _referent(adhesion) + _relay_staff(adhesion)
         return send(recipients, subject, "dinamis_relay/emails/reminder.txt", extra)

@@ -580,7 +580,7 @@ class Generator:
                 name = "Commune de " + self.rng.choice(
                     [
                         city,
-                        f"Saint-{self.rng.choice(SAINTS)}-{self.rng.choice(('de', 'du', 'en'))}"
+                        f"Saint-{self.rng.choice(SAINTS)}-de"
                         f"-{self.rng.choice(PLACES)}",
                         f"{self.rng.choice(TOWN_ROOTS)}-sur-{self.rng.choice(RIVERS)}",
                     ]
@@ -1305,6 +1305,7 @@ PLUGIN_TABLES = (
     "dinamis_relay_adhesion",
     "dinamis_relay_audit_event",
     "dinamis_relay_number_sequence",
+    "dinamis_relay_download_monthly",
 )
 
 

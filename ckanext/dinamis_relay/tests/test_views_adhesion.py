@@ -505,7 +505,7 @@ class TestInstructionQueue:
         response = post(
             app, f"/dinamis/adhesion/{pending['id']}/decide", {"decision": "reject"}, 400
         )
-        assert "Give the reason of this decision" in response.body
+        assert "Give the reason for this decision" in response.body
         assert stored(pending["id"]).state == "pending_instruction"
 
     def test_decision_from_the_queue_returns_to_it(self, app):

@@ -23,6 +23,7 @@ def index() -> str:
 from . import (  # noqa: E402,F401
     account,
     adhesion,
+    dashboard,
     document,
     download,
     imagery,

@@ -261,7 +261,12 @@ def account_import() -> ResponseReturnValue:
             errors = _errors(error)
         else:
             if not result["dry_run"]:
-                tk.h.flash_success(tk._("{n} accounts created.").format(n=result["created"]))
+                created = result["created"]
+                tk.h.flash_success(
+                    tk.ungettext("{n} account created.", "{n} accounts created.", created).format(
+                        n=created
+                    )
+                )
     return tk.render(
         "dinamis_relay/account/import.html",
         {"organization_id": organization, "errors": errors, "result": result},

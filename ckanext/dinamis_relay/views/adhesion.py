@@ -645,7 +645,7 @@ def relay() -> ResponseReturnValue:
     """The relay's view of its partners' applications, filtered by state and mode."""
     roles = _roles()
     if not (roles.get("super_referent") or roles.get("sysadmin")):
-        return tk.abort(403, tk._("Only super referents may see this page"))
+        return tk.abort(403, tk._("Only super-referents may see this page"))
     args = tk.request.args
     filters = {
         "state": args.get("state") if args.get("state") in STATES else None,

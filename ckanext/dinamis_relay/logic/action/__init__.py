@@ -31,6 +31,11 @@ from .adhesion import (
     dinamis_relay_adhesion_terminate,
     dinamis_relay_adhesion_update,
 )
+from .dashboard import (
+    dinamis_relay_dashboard,
+    dinamis_relay_dashboard_export,
+    dinamis_relay_stats,
+)
 from .dataset import package_create, package_update
 from .document import (
     dinamis_relay_document_generate,
@@ -79,6 +84,8 @@ __all__ = [
     "dinamis_relay_adhesion_suspend",
     "dinamis_relay_adhesion_terminate",
     "dinamis_relay_adhesion_update",
+    "dinamis_relay_dashboard",
+    "dinamis_relay_dashboard_export",
     "dinamis_relay_document_generate",
     "dinamis_relay_document_list",
     "dinamis_relay_document_show",
@@ -93,6 +100,7 @@ __all__ = [
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
     "dinamis_relay_roles_show",
+    "dinamis_relay_stats",
     "member_delete",
     "organization_update",
     "package_create",

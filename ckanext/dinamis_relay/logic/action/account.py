@@ -27,7 +27,7 @@ from ckan.logic import validate
 from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
-from ... import account_csv, account_notify, audit, mailing, signals
+from ... import account_csv, account_notify, audit, choices, mailing, signals
 from ...model import Account, Adhesion, AuditEvent
 from ...model import account as states
 from ...model.base import make_uuid, utcnow
@@ -238,17 +238,12 @@ def _transition(
     return from_state
 
 
-def _require_state(account: Account, allowed: tuple[str, ...], verb: str) -> None:
+def _require_state(account: Account, allowed: tuple[str, ...], message: str) -> None:
+    """Refuse the action unless the account is in an allowed state; `message` is a complete
+    translated sentence with a `{state}` placeholder for the state's label."""
     if account.state not in allowed:
-        raise tk.ValidationError(
-            {
-                "state": [
-                    tk._("A {state} account cannot be {verb}").format(
-                        state=tk._(account.state), verb=verb
-                    )
-                ]
-            }
-        )
+        state = choices.label(choices.account_state_choices(), account.state)
+        raise tk.ValidationError({"state": [message.format(state=state)]})
 
 
 def _grant_membership(account: Account, context: Context) -> None:
@@ -516,7 +511,11 @@ def dinamis_relay_account_validate(context: Context, data_dict: DataDict) -> dic
     """
     tk.check_access("dinamis_relay_account_validate", context, data_dict)
     account = get_account(context, data_dict)
-    _require_state(account, (states.REQUESTED,), tk._("validated"))
+    _require_state(
+        account,
+        (states.REQUESTED,),
+        tk._("This account cannot be validated: its status is “{state}”."),
+    )
     adhesion = _accepted_adhesion(account.organization_id, field="state")
     user = model.User.get(account.user_id)
     # The email may have changed since the request: check it as it is now.
@@ -542,7 +541,11 @@ def dinamis_relay_account_refuse(context: Context, data_dict: DataDict) -> dict[
     """
     tk.check_access("dinamis_relay_account_refuse", context, data_dict)
     account = get_account(context, data_dict)
-    _require_state(account, (states.REQUESTED,), tk._("refused"))
+    _require_state(
+        account,
+        (states.REQUESTED,),
+        tk._("This account cannot be refused: its status is “{state}”."),
+    )
     actor = _actor(context)
     actor_id = actor.id if actor else None
     account.refusal_reason = data_dict["reason"]
@@ -566,7 +569,11 @@ def dinamis_relay_account_suspend(context: Context, data_dict: DataDict) -> dict
     """
     tk.check_access("dinamis_relay_account_suspend", context, data_dict)
     account = get_account(context, data_dict)
-    _require_state(account, (states.ACTIVE,), tk._("suspended"))
+    _require_state(
+        account,
+        (states.ACTIVE,),
+        tk._("This account cannot be suspended: its status is “{state}”."),
+    )
     actor = _actor(context)
     actor_id = actor.id if actor else None
     from_state = _transition(
@@ -589,7 +596,11 @@ def dinamis_relay_account_reactivate(context: Context, data_dict: DataDict) -> d
     """
     tk.check_access("dinamis_relay_account_reactivate", context, data_dict)
     account = get_account(context, data_dict)
-    _require_state(account, (states.SUSPENDED, states.EXPIRED), tk._("reactivated"))
+    _require_state(
+        account,
+        (states.SUSPENDED, states.EXPIRED),
+        tk._("This account cannot be reactivated: its status is “{state}”."),
+    )
     _accepted_adhesion(account.organization_id, field="state")
     actor = _actor(context)
     actor_id = actor.id if actor else None
@@ -633,7 +644,11 @@ def dinamis_relay_account_close(context: Context, data_dict: DataDict) -> dict[s
     """
     tk.check_access("dinamis_relay_account_close", context, data_dict)
     account = get_account(context, data_dict)
-    _require_state(account, (states.ACTIVE, states.SUSPENDED, states.EXPIRED), tk._("closed"))
+    _require_state(
+        account,
+        (states.ACTIVE, states.SUSPENDED, states.EXPIRED),
+        tk._("This account cannot be closed: its status is “{state}”."),
+    )
     actor = _actor(context)
     actor_id = actor.id if actor else None
     from_state = close_account(account, actor_id, comment=data_dict.get("reason"))

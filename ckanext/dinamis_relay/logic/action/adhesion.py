@@ -585,7 +585,7 @@ def _submit_errors(context: Context, adhesion: Adhesion) -> dict[str, list[str]]
         and not adhesion.eligibility_justification
     ):
         errors["eligibility_justification"] = [
-            tk._("Explain why this company is eligible to DINAMIS")
+            tk._("Explain why this company is eligible for DINAMIS")
         ]
     if adhesion.referent_user_id:
         referent = model.User.get(adhesion.referent_user_id)
@@ -606,7 +606,7 @@ def _submit_errors(context: Context, adhesion: Adhesion) -> dict[str, list[str]]
         )
         if latest is not True:
             errors["eligibility"] = [
-                tk._("A super referent must record a positive eligibility check first")
+                tk._("A super-referent must record a positive eligibility check first")
             ]
     return errors
 
@@ -790,7 +790,7 @@ def dinamis_relay_adhesion_decide(context: Context, data_dict: DataDict) -> dict
         _check(context, "decide", adhesion, data_dict)
         _require_state(adhesion, (PENDING_INSTRUCTION,))
         if decision in ("reject", "return") and not data_dict.get("reason"):
-            raise tk.ValidationError({"reason": [tk._("Give the reason of this decision")]})
+            raise tk.ValidationError({"reason": [tk._("Give the reason for this decision")]})
     except (tk.NotAuthorized, tk.ValidationError):
         _rollback(context)
         raise

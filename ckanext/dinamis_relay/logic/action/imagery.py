@@ -21,7 +21,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
-from ... import audit, geo, imagery_notify
+from ... import audit, geo, imagery_choices, imagery_notify
 from ...access import active_account_org_ids
 from ...model import Adhesion, AuditEvent, ImageryRequest, ImageryRequestComment
 from ...model import imagery as states
@@ -309,8 +309,11 @@ def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDi
             _raise,
             {
                 "transition": [
-                    tk._("A request in state {state} cannot be given “{transition}”").format(
-                        state=request.state, transition=name
+                    tk._(
+                        "“{transition}” is not possible now: the request's status is “{state}”."
+                    ).format(
+                        state=imagery_choices.state_labels().get(request.state, request.state),
+                        transition=imagery_choices.transition_labels().get(name, name),
                     )
                 ]
             },

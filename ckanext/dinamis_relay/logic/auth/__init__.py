@@ -31,6 +31,11 @@ from .adhesion import (
     dinamis_relay_adhesion_terminate,
     dinamis_relay_adhesion_update,
 )
+from .dashboard import (
+    dinamis_relay_dashboard,
+    dinamis_relay_dashboard_export,
+    dinamis_relay_stats,
+)
 from .document import (
     dinamis_relay_document_generate,
     dinamis_relay_document_list,
@@ -83,6 +88,8 @@ __all__ = [
     "dinamis_relay_adhesion_suspend",
     "dinamis_relay_adhesion_terminate",
     "dinamis_relay_adhesion_update",
+    "dinamis_relay_dashboard",
+    "dinamis_relay_dashboard_export",
     "dinamis_relay_document_generate",
     "dinamis_relay_document_list",
     "dinamis_relay_document_show",
@@ -97,6 +104,7 @@ __all__ = [
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
     "dinamis_relay_roles_show",
+    "dinamis_relay_stats",
     "group_edit_permissions",
     "member_create",
     "organization_member_create",

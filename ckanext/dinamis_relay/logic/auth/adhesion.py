@@ -165,7 +165,7 @@ def dinamis_relay_adhesion_check_eligibility(context: Context, data_dict: DataDi
         context,
         data_dict,
         lambda roles, adhesion: adhesion.mode == "relay" and roles.is_super_referent,
-        tk._("Only super referents check the eligibility of relay-mode applications"),
+        tk._("Only super-referents check the eligibility of relay-mode applications"),
     )
 
 

@@ -163,7 +163,9 @@ class TestValidation:
         before = len(h.events(account["id"]))
         with pytest.raises(tk.ValidationError) as error:
             h.call("dinamis_relay_account_validate", referent, id=account["id"])
-        assert "closed" in str(error.value.error_dict["state"])
+        assert error.value.error_dict["state"] == [
+            "This account cannot be validated: its status is “Closed”."
+        ]
         assert h.account_row(account["id"]).state == "closed"
         assert len(h.events(account["id"])) == before
 

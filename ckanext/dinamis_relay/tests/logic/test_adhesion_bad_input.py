@@ -141,7 +141,7 @@ class TestBadInput:
         error = _refused(
             tk.ValidationError, staff.instructor, "decide", id=adhesion["id"], decision="reject"
         )
-        assert error.error_dict == {"reason": ["Give the reason of this decision"]}
+        assert error.error_dict == {"reason": ["Give the reason for this decision"]}
 
     @pytest.mark.parametrize(
         ("state", "action", "data"),

@@ -120,7 +120,37 @@ class TestAdhesionEmails:
 
         emails = _by_recipient(f.sent_emails(mail_server))
         assert set(emails) == {adhesion["referent_dict"]["email"], staff.super_referent["email"]}
-        assert "ends on" in emails[staff.super_referent["email"]]["subject"]
+        mail = emails[staff.super_referent["email"]]
+        # Dates are written for people, not in ISO form.
+        human = f"{row.valid_until:%B} {row.valid_until.day}, {row.valid_until.year}"
+        assert f"ends on {human}" in mail["subject"]
+        assert f"valid until {human}" in mail["body"]
+        assert row.valid_until.isoformat() not in mail["body"]
+        # The referent is told where to renew once the adhesion has expired.
+        org = model.Group.get(adhesion["organization_id"])
+        assert org is not None
+        assert f"/dinamis/organization/{org.name}" in mail["body"]
+
+    def test_french_reminder_has_a_french_date(
+        self, mail_server, run_jobs, ckan_config, monkeypatch
+    ):
+        monkeypatch.setitem(ckan_config, "ckan.locale_default", "fr")
+        staff = f.staff()
+        adhesion = f.adhesion("accepted", mode="relay")
+        row = model.Session.get(Adhesion, adhesion["id"])
+        assert row is not None
+        row.valid_until = datetime.date(2027, 3, 12)
+        model.Session.commit()
+        run_jobs()
+        mail_server.clear_smtp_messages()
+
+        from ckanext.dinamis_relay import notify
+
+        notify.send_reminder(adhesion["id"])
+
+        mail = _by_recipient(f.sent_emails(mail_server))[staff.super_referent["email"]]
+        assert "12 mars 2027" in mail["subject"]
+        assert "valable jusqu'au 12 mars 2027" in mail["body"]
 
     def test_french_email(self, mail_server, run_jobs, ckan_config, monkeypatch):
         monkeypatch.setitem(ckan_config, "ckan.locale_default", "fr")

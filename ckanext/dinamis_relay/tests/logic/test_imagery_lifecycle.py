@@ -186,8 +186,12 @@ class TestLifecycle:
         w = h.world()
         created = _create(w)
         h.call("dinamis_relay_imagery_request_submit", w.requester, id=created["id"])
-        with pytest.raises(tk.ValidationError):
+        with pytest.raises(tk.ValidationError) as error:
             _transition(w.super_referent, created["id"], "forward")  # not in review yet
+        # Labels, not codes: what the person sees on the page.
+        assert error.value.error_dict["transition"] == [
+            "“Forward to DINAMIS” is not possible now: the request's status is “Submitted”."
+        ]
         with pytest.raises(tk.NotAuthorized):
             _transition(w.instructor, created["id"], "review")  # not forwarded: not theirs
         with pytest.raises(tk.NotAuthorized):

@@ -1,0 +1,222 @@
+"""The global view: the staff dashboard with its CSV exports, and the public statistics page.
+
+Charts are inline SVG drawn on the server (no script, no CDN), each followed by the table of
+its figures, the accessible alternative (RGAA).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Context
+from flask import Response, stream_with_context
+from flask.typing import ResponseReturnValue
+
+from .. import choices, imagery_choices
+from ..logic.dashboard_schema import DEFAULT_MONTHS, EXPORT_KINDS
+from . import dinamis_relay
+
+MONTH_CHOICES = (3, 6, 12, 24, 36)
+# CSV for spreadsheets set to French: `;` between cells (`,` is the decimal separator there)
+# and a byte order mark, without which Excel reads UTF-8 as Windows-1252.
+CSV_DELIMITER = ";"
+CSV_BOM = "\ufeff"
+# Cells a spreadsheet would run as a formula (CSV injection): prefixed with a quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_PAGE = 1000
+
+
+def _context() -> Context:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+
+
+def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
+    return {
+        field: [str(m) for m in messages] if isinstance(messages, list) else [str(messages)]
+        for field, messages in (error.error_dict or {}).items()
+    }
+
+
+def _filters(args: Any) -> dict[str, Any]:
+    """The filters of the query string, as given (the action validates them)."""
+    return {
+        key: args[key].strip()
+        for key in ("organization_id", "months", "validated")
+        if args.get(key, "").strip()
+    }
+
+
+def chart(labels: list[str], values: list[int], height: int = 160) -> dict[str, Any]:
+    """Geometry of a bar chart in a viewBox of `len(values) * 40` by `height` units."""
+    top = max(values) if values else 0
+    step = 40
+    bars = []
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
+        bar_height = round((height - 30) * value / top) if top else 0
+        bars.append(
+            {
+                "x": index * step + 6,
+                "y": height - 20 - bar_height,
+                "width": step - 12,
+                "height": bar_height,
+                "label": label,
+                "value": value,
+            }
+        )
+    return {"bars": bars, "width": max(1, len(values)) * step, "height": height, "max": top}
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    return {
+        "adhesion_state": dict(choices.state_choices()),
+        "account_state": dict(choices.account_state_choices()),
+        "imagery_state": imagery_choices.state_labels(),
+        "entity_type": dict(choices.entity_type_choices()),
+        "mode": dict(choices.mode_choices()),
+        "imagery_event": imagery_choices.event_labels(),
+        "account_event": {
+            "request": tk._("Account requested"),
+            "create": tk._("Account opened"),
+            "validate": tk._("Account validated"),
+            "refuse": tk._("Account refused"),
+            "suspend": tk._("Account suspended"),
+            "reactivate": tk._("Account reactivated"),
+            "renew": tk._("Account renewed"),
+            "expire": tk._("Account expired"),
+            "close": tk._("Account closed"),
+        },
+    }
+
+
+@dinamis_relay.route("/dashboard")
+def dashboard() -> ResponseReturnValue:
+    """The global view of super-referents, instructors and sysadmins; referents see theirs."""
+    if not tk.current_user.is_authenticated:
+        return tk.abort(403, tk._("Log in to see the DINAMIS dashboard"))
+    filters = _filters(tk.request.args)
+    errors: dict[str, list[str]] = {}
+    action = tk.get_action("dinamis_relay_dashboard")
+    try:
+        data = action(_context(), dict(filters))
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error) or tk._("Not authorized to see this page"))
+    except tk.ValidationError as error:
+        # Nonsense filters: say which, and show the unfiltered view.
+        errors = _errors(error)
+        try:
+            data = action(_context(), {})
+        except tk.NotAuthorized as refused:
+            return tk.abort(403, str(refused) or tk._("Not authorized to see this page"))
+    monthly = data["monthly"]
+    charts = {
+        kind: chart(monthly["months"], monthly[kind])
+        for kind in ("downloads", "imagery_requests", "accounts_validated")
+    }
+    export_args = {k: v for k, v in filters.items() if k not in errors}
+    return tk.render(
+        "dinamis_relay/dashboard/index.html",
+        {
+            "data": data,
+            "filters": filters,
+            "errors": errors,
+            "charts": charts,
+            "labels": _labels(),
+            "month_choices": MONTH_CHOICES,
+            "export_args": export_args,
+        },
+    )
+
+
+def _csv_line(values: list[Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer.writerow([_csv_cell(value) for value in values])
+    return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dinamis_relay.route("/dashboard/export/<kind>.csv")
+def dashboard_export(kind: str) -> ResponseReturnValue:
+    """Entities, accounts or activity as CSV, streamed page by page (see CSV_DELIMITER)."""
+    if kind not in EXPORT_KINDS:
+        return tk.abort(404, tk._("No such export"))
+    if not tk.current_user.is_authenticated:
+        return tk.abort(403, tk._("Log in to export the DINAMIS dashboard"))
+    filters = _filters(tk.request.args)
+    if kind != "activity":
+        filters.pop("months", None)
+    action = tk.get_action("dinamis_relay_dashboard_export")
+    request_data = {**filters, "kind": kind, "limit": EXPORT_PAGE}
+    # The first page before the response starts: refusals and bad filters get a real
+    # status, not a truncated file.
+    try:
+        first = action(_context(), dict(request_data))
+    except tk.NotAuthorized as error:
+        return tk.abort(403, str(error) or tk._("Not authorized to export"))
+    except tk.ValidationError as error:
+        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in _errors(error).items())
+        return tk.abort(400, message)
+
+    def lines() -> Iterator[str]:
+        yield CSV_BOM + _csv_line(first["columns"])
+        page = first
+        while True:
+            for row in page["rows"]:
+                yield _csv_line(row)
+            if not page["next"]:
+                return
+            page = action(_context(), {**request_data, "after": page["next"]})
+
+    today = datetime.date.today().isoformat()
+    return Response(
+        stream_with_context(lines()),
+        mimetype="text/csv",
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="dinamis-{kind}-{today}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@dinamis_relay.route("/stats")
+def stats() -> ResponseReturnValue:
+    """Public statistics of the service."""
+    errors: dict[str, list[str]] = {}
+    months = tk.request.args.get("months", "").strip()
+    action = tk.get_action("dinamis_relay_stats")
+    try:
+        data = action(_context(), {"months": months} if months else {})
+    except tk.ValidationError as error:
+        errors = _errors(error)
+        data = action(_context(), {})
+    monthly = data["monthly"]
+    charts = {
+        kind: chart(monthly["months"], monthly[kind])
+        for kind in ("downloads", "imagery_requests", "accounts_validated", "adhesions_accepted")
+    }
+    return tk.render(
+        "dinamis_relay/stats/index.html",
+        {
+            "data": data,
+            "errors": errors,
+            "charts": charts,
+            "labels": _labels(),
+            "month_choices": MONTH_CHOICES,
+            "months": data.get("months", DEFAULT_MONTHS),
+        },
+    )

@@ -1,0 +1,199 @@
+"""Latency and SQL query counts of the global view and the lists at regional scale.
+
+Not a test: run it against a database filled by `ckan dinamis-relay generate-scale-data`
+(1,000 entities, 50,000 accounts, 1,000,000 downloads, 20,000 imagery requests). It times
+the plugin's actions next to CKAN core's `organization_list` (all_fields) and
+`organization_show` in the same process, on the same database, and prints each one's p50
+and p95 and its ratio to those core references.
+
+    source .stack/env.sh
+    export CKAN_SQLALCHEMY_URL=postgresql://ckan:ckan@127.0.0.1:54329/ckan_bench
+    export CKAN_SITE_ID=dr_bench
+    ckan -c test.ini dinamis-relay generate-scale-data --replace
+    python scripts/bench_scale.py -c test.ini --repeat 30
+
+`account_validate` changes data: each repetition validates one requested account of a
+relay-mode entity (there are about 2,000 to validate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-c", "--config", default="test.ini")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(args.config))
+
+    import ckan.model as model
+    import ckan.plugins.toolkit as tk
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+    sa.event.listen(
+        model.meta.engine,
+        "before_cursor_execute",
+        lambda conn, cursor, statement, *rest: statements.append(statement),
+    )
+    flask_app: Any = app._wsgi_app  # type: ignore[attr-defined]
+    with flask_app.test_request_context():
+        return _run(args, model, tk, sa, statements)
+
+
+def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
+    session = model.Session
+    if model.User.get("scale-superref-1") is None:
+        print("No scale data here: run `ckan dinamis-relay generate-scale-data` first.")
+        return 1
+    url = model.meta.engine.url
+    print(f"database {url.database} on {url.host}:{url.port}")
+    counts = session.execute(
+        sa.text(
+            "SELECT (SELECT count(*) FROM dinamis_relay_adhesion WHERE is_current),"
+            " (SELECT count(*) FROM dinamis_relay_account),"
+            " (SELECT count(*) FROM dinamis_relay_download_event),"
+            " (SELECT count(*) FROM dinamis_relay_imagery_request),"
+            " (SELECT count(*) FROM dinamis_relay_audit_event)"
+        )
+    ).one()
+    print(
+        "data: {} entities, {} accounts, {} downloads, {} imagery requests, {} audit events".format(
+            *counts
+        )
+    )
+    # A middle-sized entity (by accounts) for organization_show and the referent's view.
+    median = session.execute(
+        sa.text(
+            "SELECT g.name, d.referent_user_id, count(*) AS n FROM dinamis_relay_account a"
+            ' JOIN "group" g ON g.id = a.organization_id'
+            " JOIN dinamis_relay_adhesion d ON d.organization_id = g.id AND d.is_current"
+            " GROUP BY g.name, d.referent_user_id ORDER BY n DESC"
+            " OFFSET (SELECT count(DISTINCT organization_id) / 2 FROM dinamis_relay_account)"
+            " LIMIT 1"
+        )
+    ).one()
+    referent = model.User.get(median.referent_user_id).name
+    print(f"middle entity: {median.name} ({median.n} accounts), referent {referent}")
+    super_referent = "scale-superref-1"
+    tk.config["ckanext.dinamis_relay.stats_cache_seconds"] = 0
+    visible = tk.get_action("dinamis_relay_account_list")({"user": super_referent}, {"limit": 20})[
+        "count"
+    ]
+    last_page = max(1, (visible + 19) // 20)
+    to_validate = iter(
+        session.execute(
+            sa.text(
+                "SELECT a.id FROM dinamis_relay_account a JOIN dinamis_relay_adhesion d"
+                " ON d.organization_id = a.organization_id AND d.is_current"
+                " WHERE a.state = 'requested' AND d.state = 'accepted' AND d.mode = 'relay'"
+                " ORDER BY a.created LIMIT :n"
+            ),
+            {"n": args.repeat + args.warmup},
+        ).scalars()
+    )
+    session.remove()
+
+    def action(name: str, user: str, data: dict[str, Any] | None = None) -> Callable[[], Any]:
+        def call() -> Any:
+            return tk.get_action(name)({"user": user}, dict(data or {}))
+
+        return call
+
+    def validate() -> Any:
+        return tk.get_action("dinamis_relay_account_validate")(
+            {"user": super_referent}, {"id": next(to_validate)}
+        )
+
+    cached_stats_ready = False
+
+    def cached_stats() -> Any:
+        nonlocal cached_stats_ready
+        tk.config["ckanext.dinamis_relay.stats_cache_seconds"] = 300
+        try:
+            return tk.get_action("dinamis_relay_stats")({"user": ""}, {"months": 24})
+        finally:
+            cached_stats_ready = True
+            tk.config["ckanext.dinamis_relay.stats_cache_seconds"] = 0
+
+    cases: list[tuple[str, Callable[[], Any]]] = [
+        ("core organization_list all_fields", action("organization_list", super_referent,
+                                                     {"all_fields": True})),
+        ("core organization_show", action("organization_show", super_referent,
+                                          {"id": median.name})),
+        ("dashboard (super-referent)", action("dinamis_relay_dashboard", super_referent)),
+        ("dashboard (super-referent, 36 months)",
+         action("dinamis_relay_dashboard", super_referent, {"months": 36})),
+        ("dashboard (referent)", action("dinamis_relay_dashboard", referent)),
+        ("stats (uncached)", action("dinamis_relay_stats", "")),
+        ("stats (Redis cache hit)", cached_stats),
+        ("adhesion_list", action("dinamis_relay_adhesion_list", super_referent)),
+        ("adhesion_list (last page)", action("dinamis_relay_adhesion_list", super_referent,
+                                             {"offset": int(counts[0]) - 20})),
+        ("account_list (first page)", action("dinamis_relay_account_list", super_referent)),
+        (f"account_list (page {last_page})",
+         action("dinamis_relay_account_list", super_referent, {"page": last_page})),
+        ("imagery_request_list", action("dinamis_relay_imagery_request_list", super_referent)),
+        ("imagery_request_list (triage)",
+         action("dinamis_relay_imagery_request_list", super_referent, {"queue": "triage"})),
+        ("dashboard_export (1000 accounts)",
+         action("dinamis_relay_dashboard_export", super_referent, {"kind": "accounts"})),
+        ("account_validate", validate),
+    ]  # fmt: skip
+
+    results = []
+    for name, call in cases:
+        timings: list[float] = []
+        queries: list[int] = []
+        for index in range(args.warmup + args.repeat):
+            session.remove()
+            statements.clear()
+            started = time.perf_counter()
+            call()
+            elapsed = (time.perf_counter() - started) * 1000
+            if index >= args.warmup:
+                timings.append(elapsed)
+                queries.append(len(statements))
+        results.append((name, timings, queries))
+
+    reference_list = statistics.median(results[0][1])
+    reference_show = statistics.median(results[1][1])
+    print(f"\n{args.repeat} runs each after {args.warmup} warm-up runs; times in ms\n")
+    header = f"{'call':<40} {'p50':>7} {'p95':>7} {'queries':>9} {'÷list':>6} {'÷show':>6}"
+    print(header)
+    print("-" * len(header))
+    for name, timings, queries in results:
+        p50 = statistics.median(timings)
+        p95 = _percentile(timings, 0.95)
+        spread = (
+            f"{min(queries)}"
+            if min(queries) == max(queries)
+            else (f"{min(queries)}-{max(queries)}")
+        )
+        print(
+            f"{name:<40} {p50:7.1f} {p95:7.1f} {spread:>9} "
+            f"{p50 / reference_list:6.2f} {p50 / reference_show:6.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
