@@ -82,33 +82,33 @@ def validators_of(account: Account) -> list[model.User]:
 
 
 def send_request_received(account_id: str) -> None:
-    account = model.Session.get(Account, account_id)
-    if account is None or account.state != "requested":
-        return
-    extra_vars = _common_vars(account)
-    extra_vars["queue_url"] = tk.url_for("dinamis_relay.account_queue", _external=True)
-    subject = tk._("DINAMIS account request from {name}").format(
-        name=extra_vars["user"].display_name if extra_vars["user"] else ""
-    )
-    recipients = [(user.display_name, user.email) for user in validators_of(account) if user.email]
     with request_context():
+        account = model.Session.get(Account, account_id)
+        if account is None or account.state != "requested":
+            return
+        extra_vars = _common_vars(account)
+        extra_vars["queue_url"] = tk.url_for("dinamis_relay.account_queue", _external=True)
+        subject = tk._("DINAMIS account request from {name}").format(
+            name=extra_vars["user"].display_name if extra_vars["user"] else ""
+        )
+        recipients = [(u.display_name, u.email) for u in validators_of(account) if u.email]
         send(recipients, subject, "dinamis_relay/emails/account_requested.txt", extra_vars)
 
 
 def send_to_person(account_id: str, event: str) -> None:
-    account = model.Session.get(Account, account_id)
-    user = model.User.get(account.user_id) if account else None
-    subject = person_subject(event)
-    if account is None or user is None or subject is None:
-        return
-    extra_vars = _common_vars(account)
-    if event == "invited":
-        # A pending user sets a password through CKAN's reset link, which also activates it.
-        user.reset_key = mailer.make_key()
-        model.Session.commit()
-        extra_vars["reset_link"] = mailer.get_reset_link(user)
-    if user.email:
-        with request_context():
+    with request_context():
+        account = model.Session.get(Account, account_id)
+        user = model.User.get(account.user_id) if account else None
+        subject = person_subject(event)
+        if account is None or user is None or subject is None:
+            return
+        extra_vars = _common_vars(account)
+        if event == "invited":
+            # A pending user sets a password through CKAN's reset link, which also activates it.
+            user.reset_key = mailer.make_key()
+            model.Session.commit()
+            extra_vars["reset_link"] = mailer.get_reset_link(user)
+        if user.email:
             send(
                 [(user.display_name, user.email)],
                 subject,

@@ -34,9 +34,15 @@ download_monthly_table = sa.Table(
     sa.Column("downloads", sa.BigInteger, nullable=False),
 )
 MONTHLY = download_monthly_table.c
-# Indexes of migration 0005 on the account and imagery tables, for the monthly series.
+# Indexes of migration 0005 on the account and imagery tables: the monthly series, and the
+# order of account_list (newest first).
 sa.Index("dinamis_relay_account_validated_idx", Account.__table__.c.validated_at)
 sa.Index("dinamis_relay_imagery_submitted_idx", ImageryRequest.__table__.c.submitted_at)
+sa.Index(
+    "dinamis_relay_account_created_idx",
+    Account.__table__.c.created.desc(),
+    Account.__table__.c.id,
+)
 
 WORK_ITEMS = 5
 TOP_ENTITIES = 20

@@ -1,5 +1,5 @@
-"""Global view at regional scale: monthly download counts kept by PostgreSQL, and indexes
-for the dashboard's and statistics' monthly series.
+"""Global view at regional scale: monthly download counts kept by PostgreSQL, indexes for
+the monthly series of the dashboard and statistics, and one for the account list's order.
 
 Counting a year of a million download events takes a third of a second; the dashboard and
 the statistics read `dinamis_relay_download_monthly` instead (one row per month and entity).
@@ -92,9 +92,17 @@ def upgrade():
     op.create_index(
         "dinamis_relay_imagery_submitted_idx", "dinamis_relay_imagery_request", ["submitted_at"]
     )
+    # account_list's order (newest first, id to break ties): its first page reads 20 index
+    # entries instead of sorting every visible account.
+    op.create_index(
+        "dinamis_relay_account_created_idx",
+        "dinamis_relay_account",
+        [sa.text("created DESC"), "id"],
+    )
 
 
 def downgrade():
+    op.drop_index("dinamis_relay_account_created_idx", "dinamis_relay_account")
     op.drop_index("dinamis_relay_imagery_submitted_idx", "dinamis_relay_imagery_request")
     op.drop_index("dinamis_relay_account_validated_idx", "dinamis_relay_account")
     for trigger in ("ins", "del", "trunc"):
