@@ -7,6 +7,7 @@ adhesion is left as it is.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,7 +25,8 @@ USERS = [
     ("relais-pigma", "Romain Relais", "super-referent (editor of the relay)", False),
     ("instructeur-dinamis", "Inès Instructrice", "DINAMIS instructor", False),
     ("referent-bordeaux", "Bruno Référent", "entity referent of Bordeaux Métropole", False),
-    ("agent-pessac", "Paula Agente", "staff of Commune de Pessac", False),
+    ("agent-pessac", "Paula Agente", "referent of Commune de Pessac, active account", False),
+    ("agent-bordeaux", "Benoît Agent", "account requested at Bordeaux Métropole", False),
     ("visiteur", "Victor Visiteur", "registered user without any role", False),
 ]
 
@@ -217,6 +219,73 @@ def _bring_to_state(adhesion_id: str, mode: str, state: str, actor: str) -> str 
     return None
 
 
+def _ensure_services() -> None:
+    """An active account, a pending request, a restricted imagery dataset, an imagery request."""
+    accounts = tk.get_action("dinamis_relay_account_list")(
+        _site_context(), {"organization_id": "commune-de-pessac"}
+    )
+    if accounts["count"]:
+        return
+    tk.get_action("dinamis_relay_account_create")(
+        _as("relais-pigma"),
+        {
+            "organization_id": "commune-de-pessac",
+            "user": "agent-pessac",
+            "job_title": "Chargée de mission SIG",
+            "intended_use": "Suivi de l'artificialisation des sols",
+        },
+    )
+    tk.get_action("dinamis_relay_account_request")(
+        _as("agent-bordeaux"),
+        {
+            "organization_id": "bordeaux-metropole",
+            "job_title": "Géomaticien",
+            "intended_use": "Cartographie de la végétation urbaine",
+            "accept_terms": True,
+        },
+    )
+    tk.get_action("package_create")(
+        _site_context(),
+        {
+            "name": "mosaique-spot67-nouvelle-aquitaine-2025",
+            "title": "Mosaïque SPOT 6/7 Nouvelle-Aquitaine 2025",
+            "notes": "Mosaïque régionale d'images SPOT 6/7 (licence DINAMIS).",
+            "owner_org": "pigma",
+            "dinamis_licence": "dinamis-spot67",
+            "resources": [
+                {
+                    "name": "Dalle 33",
+                    "url": "https://example.org/spot67/dalle-33.tif",
+                    "format": "GeoTIFF",
+                }
+            ],
+        },
+    )
+    today = datetime.date.today()
+    request = tk.get_action("dinamis_relay_imagery_request_create")(
+        _as("agent-pessac"),
+        {
+            "organization_id": "commune-de-pessac",
+            "title": "Bourg de Pessac, prochaine saison",
+            "area": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[-0.69, 44.79], [-0.60, 44.79], [-0.60, 44.83], [-0.69, 44.83], [-0.69, 44.79]]
+                ],
+            },
+            "period_start": (today + datetime.timedelta(days=30)).isoformat(),
+            "period_end": (today + datetime.timedelta(days=120)).isoformat(),
+            "sensor": "pleiades",
+            "stereo": False,
+            "acquisition_mode": "new_acquisition",
+            "intended_use": "Inventaire des haies et des espaces boisés classés",
+        },
+    )
+    tk.get_action("dinamis_relay_imagery_request_submit")(
+        _as("agent-pessac"), {"id": request["id"]}
+    )
+
+
 def create_demo_data(password: str | None = None) -> Iterator[str]:
     """Create the demo data; yield lines to print (users with their passwords, links)."""
     password = password or DEFAULT_PASSWORD
@@ -247,6 +316,8 @@ def create_demo_data(password: str | None = None) -> Iterator[str]:
         link = _bring_to_state(created["id"], mode, state, actor)
         if link:
             links.append(f"  {title}: {link}")
+
+    _ensure_services()
 
     yield f"DINAMIS demo users (password for all: {password})"
     for name, _fullname, role, _sysadmin in USERS:

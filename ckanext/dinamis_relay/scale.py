@@ -580,8 +580,7 @@ class Generator:
                 name = "Commune de " + self.rng.choice(
                     [
                         city,
-                        f"Saint-{self.rng.choice(SAINTS)}-de"
-                        f"-{self.rng.choice(PLACES)}",
+                        f"Saint-{self.rng.choice(SAINTS)}-de-{self.rng.choice(PLACES)}",
                         f"{self.rng.choice(TOWN_ROOTS)}-sur-{self.rng.choice(RIVERS)}",
                     ]
                 )
@@ -684,7 +683,7 @@ class Generator:
             "state": state,
             "legal_name": entity["legal_name"],
             "acronym": "".join(w[0] for w in entity["legal_name"].split() if w[0].isupper())[:8],
-            "siret": _luhn(f"2{rng.randrange(10**11, 10**12)}0"),
+            "siret": _luhn(f"2{rng.randrange(10**11, 10**12)}"),
             "entity_type": entity["entity_type"],
             "eligibility_category": category,
             "eligibility_justification": (
@@ -1305,7 +1304,6 @@ PLUGIN_TABLES = (
     "dinamis_relay_adhesion",
     "dinamis_relay_audit_event",
     "dinamis_relay_number_sequence",
-    "dinamis_relay_download_monthly",
 )
 
 
@@ -1515,5 +1513,6 @@ def _vacuum_analyze() -> None:
     engine = model.meta.engine
     assert engine is not None
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("user", "group", "member", *PLUGIN_TABLES):
+        # The monthly download counts follow the events (triggers of migration 0005).
+        for table in ("user", "group", "member", *PLUGIN_TABLES, "dinamis_relay_download_monthly"):
             connection.execute(sa.text(f'VACUUM ANALYZE "{table}"'))

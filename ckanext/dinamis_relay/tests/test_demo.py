@@ -17,7 +17,7 @@ def test_demo_data_builds_every_state_and_is_idempotent():
     assert any("relais-pigma" in line and "secret-demo-1" in line for line in lines)
     assert any("/dinamis/legal/" in line for line in lines)
     assert len(again) < len(lines)  # no new legal link the second time
-    site = {"ignore_auth": True, "user": ""}
+    site = demo._site_context()
     states = {
         name: tk.get_action("dinamis_relay_adhesion_show")(site, {"organization_id": name})[
             "state"
@@ -29,3 +29,9 @@ def test_demo_data_builds_every_state_and_is_idempotent():
         site, {"organization_id": "commune-de-pessac"}
     )
     assert accepted["number"].startswith("DINAMIS-")
+    accounts = tk.get_action("dinamis_relay_account_list")(
+        site, {"organization_id": "commune-de-pessac"}
+    )
+    assert [a["state"] for a in accounts["results"]] == ["active"]
+    requests = tk.get_action("dinamis_relay_imagery_request_list")(site, {"queue": "all"})
+    assert [r["state"] for r in requests["results"]] == ["submitted"]

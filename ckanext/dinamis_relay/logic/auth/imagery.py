@@ -146,6 +146,10 @@ def dinamis_relay_imagery_request_create(context: Context, data_dict: DataDict) 
     roles = _roles(context)
     organizations = active_account_org_ids(roles.user_id)
     wanted = (data_dict or {}).get("organization_id")
+    if wanted:
+        # API clients may name the entity by name or by id.
+        group = model.Group.get(wanted)
+        wanted = group.id if group is not None else wanted
     if not organizations or (wanted and wanted not in organizations):
         return _needs_account()
     return {"success": True}
