@@ -7,6 +7,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask_babel import pgettext
 
+from . import l10n
+
 
 def dinamis_relay_feedback_url() -> str:
     return tk.config.get("ckanext.dinamis_relay.feedback_url") or ""
@@ -92,3 +94,10 @@ def dinamis_relay_event_label(action: str | None) -> str:
         "reminder": tk._("Renewal reminder sent"),
     }
     return labels.get(action or "", action or "")
+
+
+def dinamis_relay_number(value: float | None, digits: int = 0) -> str:
+    """A number written the way the reader's language writes it (12 500,5 in French)."""
+    if value is None:
+        return ""
+    return l10n.format_decimal(value, digits)
