@@ -411,7 +411,9 @@ class Generator:
     def __init__(self, sizes: Sizes, seed: int, password: str, echo: Callable[[str], None]):
         self.sizes = sizes
         self.rng = random.Random(seed)
-        self.new_id = _Ids(self.rng)
+        # Ids from their own stream: reusing an existing relay organization draws fewer ids,
+        # and must not change the rest of the data.
+        self.new_id = _Ids(random.Random(seed + 1))
         self.echo = echo
         self.now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
         self.today = self.now.date()
@@ -1161,12 +1163,27 @@ class Generator:
             "reject": "rejected",
             "cancel": "cancelled",
         }
-        rows = []
-        for _ in range(self.sizes.requests):
-            account = rng.choice(people)
+        rows: list[dict[str, Any]] = []
+        span = (self.now - self.start).total_seconds()
+        while len(rows) < self.sizes.requests:
+            # As for downloads: the moment first (steady growth), then someone whose account
+            # was active then.
+            created = self.start + datetime.timedelta(seconds=int(rng.random() * span))
+            if rng.random() > 0.4 + 0.6 * (created - self.start).total_seconds() / span:
+                continue
+            account = next(
+                (
+                    candidate
+                    for candidate in rng.choices(people, k=8)
+                    if candidate["validated_at"]
+                    <= created
+                    <= (self.now if candidate["state"] == "active" else candidate["modified"])
+                ),
+                None,
+            )
+            if account is None:
+                continue
             adhesion = adhesions[account["organization_id"]]
-            end = self.now if account["state"] == "active" else account["modified"]
-            created = self._between(account["validated_at"], end)
             age = (self.now - created).days
             if age < 60 and rng.random() < 0.6:
                 path_name = rng.choices(list(open_paths), [10, 25, 25, 15, 10, 10, 5])[0]

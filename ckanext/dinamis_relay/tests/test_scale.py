@@ -1,0 +1,54 @@
+"""The scale data generator writes consistent data the actions can read."""
+
+from __future__ import annotations
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import pytest
+import sqlalchemy as sa
+
+from ckanext.dinamis_relay import scale
+
+
+def _count(sql: str) -> int:
+    return int(model.Session.execute(sa.text(sql)).scalar_one())
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "with_request_context")
+def test_small_generation():
+    sizes = scale.Sizes(entities=12, accounts=60, downloads=500, requests=20)
+    lines: list[str] = []
+    counts = scale.generate(sizes, seed=3, echo=lines.append)
+    assert counts["account"] == 60
+    assert counts["download_event"] == 500
+    assert counts["imagery_request"] == 20
+    assert _count("SELECT count(*) FROM dinamis_relay_adhesion WHERE is_current") == 12
+    # The monthly counts follow the COPY (triggers of migration 0005).
+    assert _count("SELECT sum(downloads) FROM dinamis_relay_download_monthly") == 500
+    # Active accounts are members of their organization; one live account per person.
+    assert (
+        _count(
+            "SELECT count(*) FROM dinamis_relay_account a WHERE a.state = 'active' AND NOT EXISTS"
+            " (SELECT 1 FROM member m WHERE m.table_id = a.user_id"
+            " AND m.group_id = a.organization_id AND m.state = 'active')"
+        )
+        == 0
+    )
+    # The actions read it: a super-referent's dashboard and a list.
+    context = {"user": "scale-superref-1"}
+    dashboard = tk.get_action("dinamis_relay_dashboard")(dict(context), {"months": 24})
+    assert dashboard["accounts"]["total"] == 60
+    assert sum(dashboard["monthly"]["downloads"]) == 500
+    assert tk.get_action("dinamis_relay_adhesion_list")(dict(context), {})["count"] >= 1
+    # Numbers continue the generated ones without collision.
+    from ckanext.dinamis_relay import numbers
+
+    issued = model.Session.execute(sa.text("SELECT number FROM dinamis_relay_adhesion")).scalars()
+    assert numbers.next_number("adhesion") not in set(issued)
+    model.Session.rollback()
+    with pytest.raises(tk.ValidationError):
+        scale.generate(sizes, seed=3, echo=lines.append)
+    model.Session.rollback()
+    again = scale.generate(sizes, seed=3, replace=True, echo=lines.append)
+    # Same seed, same data; the relay and DINAMIS organizations are kept, not written again.
+    assert again == {**counts, "group": counts["group"] - 2}
