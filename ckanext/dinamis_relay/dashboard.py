@@ -22,22 +22,14 @@ from .model import Account, Adhesion, AuditEvent, EligibilityCheck, ImageryReque
 from .model import account as account_states
 from .model import adhesion as adhesion_states
 from .model import imagery as imagery_states
-from .model.base import Base, utcnow
+from .model.base import utcnow
+from .model.download import download_monthly_table
 from .roles import Roles, dinamis_organization, relay_organization
 
-download_monthly_table = sa.Table(
-    "dinamis_relay_download_monthly",
-    Base.metadata,
-    sa.Column("month", sa.Date, primary_key=True),
-    # Empty for staff downloads (no entity): part of the key, so never NULL.
-    sa.Column("organization_id", sa.UnicodeText, primary_key=True),
-    sa.Column("downloads", sa.BigInteger, nullable=False),
-)
 MONTHLY = download_monthly_table.c
-# Indexes of migration 0005 on the account and imagery tables: the monthly series, and the
-# order of account_list (newest first).
+# Indexes of migration 0005 on the account table: the monthly series, and the order of
+# account_list (newest first).
 sa.Index("dinamis_relay_account_validated_idx", Account.__table__.c.validated_at)
-sa.Index("dinamis_relay_imagery_submitted_idx", ImageryRequest.__table__.c.submitted_at)
 sa.Index(
     "dinamis_relay_account_created_idx",
     Account.__table__.c.created.desc(),

@@ -89,6 +89,8 @@ imagery_request_table = sa.Table(
     sa.Index("dinamis_relay_imagery_user_idx", "user_id", "created"),
     sa.Index("dinamis_relay_imagery_org_idx", "organization_id", "created"),
     sa.Index("dinamis_relay_imagery_state_idx", "state", "modified"),
+    # The dashboard's monthly series of submitted requests (migration 0005).
+    sa.Index("dinamis_relay_imagery_submitted_idx", "submitted_at"),
 )
 
 
