@@ -58,6 +58,14 @@ account_table = sa.Table(
     sa.Index("dinamis_relay_account_state_created_idx", "state", "created"),
     sa.Index("dinamis_relay_account_valid_until_idx", "valid_until"),
 )
+# account_list's order, newest first (migration 0006): with the entity in the index, a page
+# is chosen from the index alone, the current adhesion looked up per entity.
+sa.Index(
+    "dinamis_relay_account_list_idx",
+    account_table.c.created.desc(),
+    account_table.c.id,
+    postgresql_include=["organization_id"],
+)
 
 
 class Account(Base, DictizeMixin):  # type: ignore[misc,valid-type]

@@ -27,3 +27,26 @@ class TestPluginLoads:
         roles = tk.get_action("dinamis_relay_roles_show")({"user": user["name"]}, {})
         assert roles["super_referent"] is True
         assert roles["instructor"] is False
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+@pytest.mark.ckan_config("ckan.site_url", "http://localhost")
+class TestLandingLinks:
+    def test_anonymous_sees_public_pages_only(self, app):
+        body = app.get("/dinamis/").body
+        assert "/dinamis/stats" in body
+        assert "/dinamis/verify" in body
+        assert "/dinamis/dashboard" not in body
+
+    def test_super_referent_reaches_every_duty(self, app):
+        user = factories.User()
+        factories.Organization(name="relay", users=[{"name": user["name"], "capacity": "editor"}])
+        app.set_session_user(user["id"])
+        body = app.get("/dinamis/").body
+        for path in (
+            "/dinamis/relay",
+            "/dinamis/account/queue",
+            "/dinamis/imagery/triage",
+            "/dinamis/dashboard",
+        ):
+            assert path in body, path

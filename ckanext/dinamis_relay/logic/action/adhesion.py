@@ -518,7 +518,12 @@ def dinamis_relay_adhesion_update(context: Context, data_dict: DataDict) -> dict
     except (tk.NotAuthorized, tk.ValidationError):
         _rollback(context)
         raise
-    changed = _apply_fields(adhesion, data_dict)
+    return _save_fields(context, adhesion, data_dict)
+
+
+def _save_fields(context: Context, adhesion: Adhesion, values: DataDict) -> dict[str, Any]:
+    """Write the editable fields of a locked adhesion, journal the change, commit."""
+    changed = _apply_fields(adhesion, values)
     if changed:
         adhesion.modified = utcnow()
         _record(context, adhesion, "update", adhesion.state, data={"fields": sorted(changed)})
@@ -529,12 +534,23 @@ def dinamis_relay_adhesion_update(context: Context, data_dict: DataDict) -> dict
 @validate(schema.adhesion_patch)
 def dinamis_relay_adhesion_patch(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Change only the given editable fields of a draft or returned adhesion. `id` required."""
-    adhesion = _load(context, data_dict)
-    _check(context, "patch", adhesion, data_dict)
-    merged = {field: getattr(adhesion, field) for field in EDITABLE_FIELDS}
-    merged.update({k: v for k, v in data_dict.items() if k in EDITABLE_FIELDS})
-    merged["id"] = adhesion.id
-    return tk.get_action("dinamis_relay_adhesion_update")(context, merged)
+    # Lock first, then merge into the values read under the lock: a patch of another field
+    # committed meanwhile is kept instead of being written back with its old value.
+    adhesion = _load(context, data_dict, lock=True)
+    try:
+        _check(context, "patch", adhesion, data_dict)
+        _require_state(adhesion, EDITABLE)
+        merged = {field: getattr(adhesion, field) for field in EDITABLE_FIELDS}
+        merged.update({k: v for k, v in data_dict.items() if k in EDITABLE_FIELDS})
+        merged["id"] = adhesion.id
+        # The checks across fields (postcode and department) on the merged whole.
+        merged, errors = tk.navl_validate(merged, schema.adhesion_update(), context)
+        if errors:
+            raise tk.ValidationError(errors)
+    except (tk.NotAuthorized, tk.ValidationError):
+        _rollback(context)
+        raise
+    return _save_fields(context, adhesion, merged)
 
 
 @validate(schema.adhesion_check_eligibility)
