@@ -58,13 +58,13 @@ account_table = sa.Table(
     sa.Index("dinamis_relay_account_state_created_idx", "state", "created"),
     sa.Index("dinamis_relay_account_valid_until_idx", "valid_until"),
 )
-# account_list's order, newest first (migration 0006): with the entity in the index, a page
-# is chosen from the index alone, the current adhesion looked up per entity.
+# account_list's order, newest first (migration 0006), with the entity and the person its
+# filters read: a page is chosen from the index alone, without sorting the table.
 sa.Index(
     "dinamis_relay_account_list_idx",
     account_table.c.created.desc(),
     account_table.c.id,
-    postgresql_include=["organization_id"],
+    postgresql_include=["organization_id", "user_id"],
 )
 
 

@@ -71,7 +71,6 @@ def test_concurrent_patches_of_different_fields_both_survive(monkeypatch):
         # model.Session is scoped per thread: each thread has its own session and connection.
         try:
             connections.add(id(model.Session().connection().connection))
-            model.Session.commit()
             barrier.wait(timeout=30)
             tk.get_action("dinamis_relay_adhesion_patch")(
                 {"user": referent}, {"id": draft["id"], **fields}
