@@ -12,8 +12,9 @@ demo:            ## stack + venv + demo site on http://127.0.0.1:5000 (Ctrl-C st
 test:            ## stack + venv + ruff + mypy + the whole pytest suite, stack down afterwards
 	scripts/test.sh
 
-test-2.11:       ## the same suite against CKAN 2.11.5, in its own venv
-	$(MAKE) test CKAN_VERSION=2.11.5 VENV=$(CURDIR)/.venv-2.11
+test-2.11:       ## the same suite against CKAN 2.11.5, in its own venv and stack (Solr needs 2.11's schema)
+	$(MAKE) test CKAN_VERSION=2.11.5 VENV=$(CURDIR)/.venv-2.11 STACK_DIR=$(CURDIR)/.stack-2.11 \
+		PG_PORT=54349 REDIS_PORT=63819 SOLR_PORT=9004
 
 stack-up:
 	scripts/stack.sh up
