@@ -6,13 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export VENV="${VENV:-$PWD/.venv}"
+export STACK_DIR="${STACK_DIR:-$PWD/.stack}"
 PORT="${CKAN_PORT:-5000}"
 
 scripts/stack.sh deps   # Debian packages first: psycopg2 compiles against libpq
 scripts/venv.sh         # then the venv: Solr's schema comes from the installed CKAN
 scripts/stack.sh up
 # shellcheck source=/dev/null
-source .stack/env.sh
+source "$STACK_DIR/env.sh"
 export CKAN_SQLALCHEMY_URL="$DINAMIS_DEMO_SQLALCHEMY_URL"
 export CKAN_REDIS_URL="${CKAN_REDIS_URL%/*}/2"
 export CKAN_INI="$PWD/demo.ini"
@@ -21,7 +22,7 @@ ckan=("$VENV/bin/ckan" -c "$CKAN_INI")
 "${ckan[@]}" db init
 "${ckan[@]}" db upgrade -p activity
 "${ckan[@]}" db upgrade -p dinamis_relay
-"${ckan[@]}" dinamis-relay demo-data | tee .stack/demo-users.txt
+"${ckan[@]}" dinamis-relay demo-data | tee "$STACK_DIR/demo-users.txt"
 "${ckan[@]}" search-index rebuild -q
 
 pids=()
@@ -29,18 +30,18 @@ cleanup() { kill "${pids[@]}" 2>/dev/null || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-mkdir -p .stack/log
+mkdir -p "$STACK_DIR/log"
 "$VENV/bin/python" -m aiosmtpd -n -c aiosmtpd.handlers.Debugging -l 127.0.0.1:8025 \
-    >> .stack/log/demo-mail.log 2>&1 &
+    >> "$STACK_DIR/log/demo-mail.log" 2>&1 &
 pids+=($!)
-"${ckan[@]}" jobs worker >> .stack/log/demo-worker.log 2>&1 &
+"${ckan[@]}" jobs worker >> "$STACK_DIR/log/demo-worker.log" 2>&1 &
 pids+=($!)
 
 cat <<MSG
 
   CKAN with ckanext-dinamis_relay: http://127.0.0.1:$PORT/dinamis/
-  Demo accounts (also in .stack/demo-users.txt) are listed above.
-  Emails sent by the site are printed in .stack/log/demo-mail.log
+  Demo accounts (also in $STACK_DIR/demo-users.txt) are listed above.
+  Emails sent by the site are printed in $STACK_DIR/log/demo-mail.log
   (the legal representative's validation link is there).
   Ctrl-C stops the site; 'scripts/stack.sh down' stops PostgreSQL, Redis and Solr.
 

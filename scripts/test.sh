@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export VENV="${VENV:-$PWD/.venv}"
+export STACK_DIR="${STACK_DIR:-$PWD/.stack}"
 
 stop_stack() {
     [[ "${KEEP_STACK:-}" == 1 ]] || scripts/stack.sh down
@@ -17,7 +18,7 @@ scripts/stack.sh deps   # Debian packages first: psycopg2 compiles against libpq
 scripts/venv.sh         # then the venv: Solr's schema comes from the installed CKAN
 scripts/stack.sh up
 # shellcheck source=/dev/null
-source .stack/env.sh
+source "$STACK_DIR/env.sh"
 
 echo "== ruff"
 "$VENV/bin/ruff" check .
