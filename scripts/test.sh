@@ -25,8 +25,14 @@ echo "== ruff"
 "$VENV/bin/ruff" format --check .
 echo "== README configuration table"
 "$VENV/bin/python" scripts/config_table.py --check
-echo "== mypy"
-"$VENV/bin/mypy"
+if [[ "${CKAN_VERSION:-2.12.0}" == 2.12* ]]; then
+    echo "== mypy"
+    "$VENV/bin/mypy"
+else
+    # The code is typed against CKAN 2.12 and SQLAlchemy 2.0; 2.11 ships SQLAlchemy 1.4,
+    # whose type stubs differ. The suite below still runs in full.
+    echo "== mypy: skipped with CKAN $CKAN_VERSION (types are checked against CKAN 2.12)"
+fi
 echo "== pytest (CKAN $("$VENV/bin/python" -c 'import ckan; print(ckan.__version__)'))"
 mkdir -p test-artifacts
 "$VENV/bin/pytest" -p no:randomly "$@"
