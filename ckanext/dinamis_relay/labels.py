@@ -49,9 +49,26 @@ def dataset_licence(dataset: model.Package | dict[str, Any] | None) -> str | Non
                 if isinstance(extra, dict) and extra.get("key") == FIELD:
                     value = extra.get("value")
     else:
-        value = dataset.extras.get(FIELD)
+        value = None if _extra_deleted(dataset, FIELD) else dataset.extras.get(FIELD)
     value = (value or "").strip() if isinstance(value, str) else None
     return value or None
+
+
+def _extra_deleted(dataset: model.Package, key: str) -> bool:
+    """Whether the extra `key` is being deleted in the current transaction.
+
+    CKAN 2.11 keeps extras as `package_extra` rows: `package_update` deletes a removed one
+    from the session, yet `Package.extras` still shows it until the commit expires the
+    object, which is when the search index asks for the labels. CKAN 2.12 keeps extras in a
+    column of the package, so there is nothing to check there.
+    """
+    extra = getattr(dataset, "_extras", {}).get(key)
+    if extra is None:
+        return False
+    state = sa.inspect(extra)
+    return bool(
+        state.deleted or state.was_deleted or (state.session and extra in state.session.deleted)
+    )
 
 
 def licence_label(code: str) -> str:

@@ -1341,6 +1341,14 @@ def _wipe(connection: sa.Connection) -> None:
         ),
         {"p": like},
     )
+    if sa.inspect(connection).has_table("group_extra"):  # CKAN 2.11 keeps group extras there
+        connection.execute(
+            sa.text(
+                "DELETE FROM group_extra "
+                'WHERE group_id IN (SELECT id FROM "group" WHERE name LIKE :p)'
+            ),
+            {"p": like},
+        )
     connection.execute(sa.text('DELETE FROM "user" WHERE name LIKE :p'), {"p": like})
     connection.execute(sa.text('DELETE FROM "group" WHERE name LIKE :p'), {"p": like})
 
@@ -1383,24 +1391,7 @@ def generate(
 
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     counts: dict[str, int] = {}
-    counts["group"] = _copy(
-        cursor,
-        "group",
-        (
-            "id",
-            "name",
-            "title",
-            "description",
-            "created",
-            "state",
-            "type",
-            "approval_status",
-            "image_url",
-            "is_organization",
-            "extras",
-        ),
-        generator.groups,
-    )
+    counts["group"] = _copy_groups(connection, cursor, generator.groups)
     counts["user"] = _copy(
         cursor,
         "user",
@@ -1512,6 +1503,43 @@ def generate(
     _vacuum_analyze()
     step("VACUUM ANALYZE done")
     return counts
+
+
+GROUP_COLUMNS = (
+    "id",
+    "name",
+    "title",
+    "description",
+    "created",
+    "state",
+    "type",
+    "approval_status",
+    "image_url",
+    "is_organization",
+    "extras",
+)
+
+
+def _copy_groups(connection: sa.Connection, cursor: Any, groups: list[tuple]) -> int:
+    """COPY the organizations into CKAN's `group` table as the running CKAN has it.
+
+    CKAN 2.12 keeps a group's extras in its `extras` column; CKAN 2.11 has no such column
+    and keeps them as rows of `group_extra`.
+    """
+    if "extras" in {c["name"] for c in sa.inspect(connection).get_columns("group")}:
+        return _copy(cursor, "group", GROUP_COLUMNS, groups)
+    count = _copy(cursor, "group", GROUP_COLUMNS[:-1], (group[:-1] for group in groups))
+    _copy(
+        cursor,
+        "group_extra",
+        ("id", "group_id", "key", "value", "state"),
+        (
+            (str(uuid.uuid4()), group[0], key, value, "active")
+            for group in groups
+            for key, value in group[-1].items()
+        ),
+    )
+    return count
 
 
 def _table(name: str) -> sa.Table:

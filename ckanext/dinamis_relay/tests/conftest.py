@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from .compat import keep_cookies, work_off_queue
+
 
 @pytest.fixture()
 def clean_db(reset_db, migrate_db_for):
@@ -11,11 +13,13 @@ def clean_db(reset_db, migrate_db_for):
 
 
 @pytest.fixture()
+def app(app):
+    """CKAN's test app, keeping its cookies between requests on CKAN 2.11 as on 2.12."""
+    keep_cookies(app)
+    return app
+
+
+@pytest.fixture()
 def run_jobs(clean_queues, with_test_worker):
     """Call it to run, in this process, every background job queued so far."""
-    import ckan.lib.jobs as jobs
-
-    def run() -> None:
-        jobs.Worker().work(burst=True)
-
-    return run
+    return work_off_queue

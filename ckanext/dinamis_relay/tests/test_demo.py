@@ -19,9 +19,7 @@ def test_demo_data_builds_every_state_and_is_idempotent():
     assert len(again) < len(lines)  # no new legal link the second time
     site = demo._site_context()
     states = {
-        name: tk.get_action("dinamis_relay_adhesion_show")(site, {"organization_id": name})[
-            "state"
-        ]
+        name: tk.get_action("dinamis_relay_adhesion_show")(site, {"organization_id": name})["state"]
         for name, *_rest in demo.ENTITIES
     }
     assert states == {name: state for name, _t, _m, state, *_rest in demo.ENTITIES}

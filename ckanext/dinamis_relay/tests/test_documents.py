@@ -312,8 +312,10 @@ class TestVersions:
             storage.save(key, b"%PDF-1.7 second")
         assert storage.read(key) == b"%PDF-1.7 first"
 
-    def test_ckan_212_file_storage(self, ckan_config, monkeypatch, tmp_path, reset_storages):
+    def test_ckan_212_file_storage(self, ckan_config, monkeypatch, tmp_path, request):
         pytest.importorskip("ckan.lib.files", reason="CKAN 2.11 has no files API")
+        # CKAN 2.12's fixture, looked up only once the files API is known to exist.
+        reset_storages = request.getfixturevalue("reset_storages")
         prefix = "ckan.files.storage.dinamis_documents."
         monkeypatch.setitem(ckan_config, prefix + "type", "ckan:fs")
         monkeypatch.setitem(ckan_config, prefix + "path", str(tmp_path))

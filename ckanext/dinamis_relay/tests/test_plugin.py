@@ -4,6 +4,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
+from ckanext.dinamis_relay.tests.compat import login_as
+
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestPluginLoads:
@@ -41,7 +43,7 @@ class TestLandingLinks:
     def test_super_referent_reaches_every_duty(self, app):
         user = factories.User()
         factories.Organization(name="relay", users=[{"name": user["name"], "capacity": "editor"}])
-        app.set_session_user(user["id"])
+        login_as(app, user)
         body = app.get("/dinamis/").body
         for path in (
             "/dinamis/relay",

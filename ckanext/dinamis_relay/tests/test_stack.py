@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ckan.lib.jobs as jobs
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
@@ -10,6 +9,7 @@ import sqlalchemy as sa
 from ckan.tests import factories
 
 from ckanext.dinamis_relay import model as dr_model
+from ckanext.dinamis_relay.tests.compat import work_off_queue
 
 
 def _record_job_ran(marker: str) -> None:
@@ -41,7 +41,7 @@ def test_background_job_runs_through_redis():
     job = tk.enqueue_job(_record_job_ran, ["job-ran"])
     assert job.connection.ping()
 
-    jobs.Worker().work(burst=True)
+    work_off_queue()
 
     found = model.Session.execute(
         sa.select(dr_model.NumberSequence.kind).where(dr_model.NumberSequence.kind == "job-ran")

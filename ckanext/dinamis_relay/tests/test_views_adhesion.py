@@ -18,11 +18,12 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import Adhesion
 from ckanext.dinamis_relay.tests import factories as dr_factories
+from ckanext.dinamis_relay.tests.compat import login_as
 from ckanext.dinamis_relay.views import adhesion as adhesion_views
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),
-    # The test client's session cookie (set_session_user) is for "localhost": requests must
+    # The test client's session cookie (login_as) is for "localhost": requests must
     # go there for the logged-in session to be sent.
     pytest.mark.ckan_config("ckan.site_url", "http://localhost"),
 ]
@@ -31,7 +32,7 @@ _CSRF = re.compile(r'<meta name="_csrf_token" content="([^"]+)"')
 
 
 def login(app: Any, user: dict[str, Any] | None) -> None:
-    app.set_session_user(user["id"] if user else None)
+    login_as(app, user)
 
 
 def csrf(app: Any, url: str = "/dinamis/") -> str:

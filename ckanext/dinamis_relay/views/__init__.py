@@ -7,9 +7,31 @@ actions, never models.
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint
+from flask import Blueprint, current_app, g, request
 
 dinamis_relay = Blueprint("dinamis_relay", __name__, url_prefix="/dinamis")
+
+
+@dinamis_relay.before_request
+def _csrf_protect() -> None:
+    """Check the CSRF token of the plugin's forms on CKAN 2.11 as CKAN 2.12 does.
+
+    CKAN 2.11 exempts extensions' blueprints from CSRF protection unless
+    `ckan.csrf_protection.ignore_extensions = false`; CKAN 2.12 protects every blueprint.
+    Every form of the plugin carries the token, so the plugin never needs the exemption.
+    """
+    csrf = current_app.extensions.get("csrf")
+    if (
+        csrf is None
+        or not current_app.config.get("WTF_CSRF_ENABLED", True)
+        or request.method not in current_app.config.get("WTF_CSRF_METHODS", ())
+        # Not exempted: CKAN checks the token itself (CKAN 2.12, or the option is off).
+        or dinamis_relay not in getattr(csrf, "_exempt_blueprints", ())
+        # Signed in with an API token, which CKAN exempts from CSRF checks on purpose.
+        or getattr(g, "_csrf_exempt_view", False)
+    ):
+        return
+    csrf.protect()
 
 
 @dinamis_relay.route("/")

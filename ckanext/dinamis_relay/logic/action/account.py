@@ -190,12 +190,20 @@ def _live_account(user_id: str, organization_id: str) -> Account | None:
     ).scalar_one_or_none()
 
 
+def _unique_email_states() -> list[str]:
+    """User states among which an email address must be unique, as CKAN's `email_is_unique`
+    checks: `ckan.user.unique_email_states` (CKAN 2.12), only active users on CKAN 2.11,
+    which has no such option."""
+    states = tk.config.get("ckan.user.unique_email_states") or ["active"]
+    return states.split() if isinstance(states, str) else list(states)
+
+
 def _user_by_email(email: str) -> model.User | None:
     return model.Session.execute(
         sa.select(model.User)
         .where(
             sa.func.lower(model.User.email) == email.lower(),
-            model.User.state.in_(tk.config["ckan.user.unique_email_states"]),
+            model.User.state.in_(_unique_email_states()),
         )
         .limit(1)
     ).scalar_one_or_none()
