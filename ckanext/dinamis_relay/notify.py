@@ -42,6 +42,7 @@ def adhesion_transition(adhesion_id: str, action: str, legal_link: str | None = 
     """Queue the emails a committed transition calls for."""
     if action == "submit" and legal_link:
         enqueue(send_legal_request, adhesion_id, legal_link)
+        enqueue(send_submission_notice, adhesion_id)
     elif action == "legal_accept":
         enqueue(send_submitted, adhesion_id)
     elif action in DECISION_ACTIONS:
@@ -127,21 +128,46 @@ def send_legal_request(adhesion_id: str, link: str) -> int:
         return send(_legal_rep(adhesion), subject, "dinamis_relay/emails/legal_request.txt", extra)
 
 
+def _instruction_recipients(adhesion: Adhesion) -> list[Recipient]:
+    """Instructors (when switched on), the relay for its partners, and the extra addresses."""
+    recipients: list[Recipient] = []
+    if _enabled("notify_instructors"):
+        recipients += staff_recipients(dinamis_organization())
+    return recipients + _relay_staff(adhesion) + _extra_recipients()
+
+
+def send_submission_notice(adhesion_id: str) -> int:
+    """To the instructors and the relay: an application was submitted; the legal
+    representative is asked to validate it before DINAMIS can decide."""
+    with request_context():
+        adhesion = _load(adhesion_id)
+        if adhesion is None:
+            return 0
+        extra = _vars(adhesion)
+        subject = tk._("DINAMIS adhesion of {entity} submitted").format(
+            entity=extra["organization_title"]
+        )
+        return send(
+            _instruction_recipients(adhesion),
+            subject,
+            "dinamis_relay/emails/submission_notice.txt",
+            extra,
+        )
+
+
 def send_submitted(adhesion_id: str) -> int:
     """To the instructors (and the relay for its partners): an application awaits decision."""
     with request_context():
         adhesion = _load(adhesion_id)
         if adhesion is None:
             return 0
-        recipients: list[Recipient] = []
-        if _enabled("notify_instructors"):
-            recipients += staff_recipients(dinamis_organization())
-        recipients += _relay_staff(adhesion) + _extra_recipients()
         extra = _vars(adhesion)
         subject = tk._("DINAMIS adhesion of {entity} awaits your decision").format(
             entity=extra["organization_title"]
         )
-        return send(recipients, subject, "dinamis_relay/emails/submitted.txt", extra)
+        return send(
+            _instruction_recipients(adhesion), subject, "dinamis_relay/emails/submitted.txt", extra
+        )
 
 
 def send_decision(adhesion_id: str, action: str) -> int:

@@ -66,6 +66,24 @@ class TestAdhesionEmails:
         }
         assert "awaits your decision" in emails["dinamis@ign.fr"]["subject"]
 
+    def test_submission_told_to_instructors_and_relay(self, mail_server, run_jobs):
+        staff = f.staff()
+        adhesion = f.adhesion("draft", mode="relay")
+        f.call("check_eligibility", staff.super_referent, id=adhesion["id"], eligible=True)
+        f.call("submit", staff.super_referent, id=adhesion["id"])
+        run_jobs()
+
+        emails = _by_recipient(f.sent_emails(mail_server))
+        assert set(emails) == {
+            "maire@pessac.fr",
+            staff.instructor["email"],
+            staff.super_referent["email"],
+        }
+        notice = emails[staff.instructor["email"]]
+        assert "submitted" in notice["subject"]
+        assert "legal representative has been asked" in notice["body"]
+        assert "/dinamis/legal/" not in notice["body"]  # the link is the legal rep's alone
+
     def test_relay_not_told_when_switched_off(
         self, mail_server, run_jobs, ckan_config, monkeypatch
     ):
@@ -161,7 +179,7 @@ class TestAdhesionEmails:
         assert mail["to"] == ["maire@pessac.fr"]
 
     def test_user_without_email_is_skipped(self, mail_server, run_jobs):
-        f.staff()
+        staff = f.staff()
         referent = factories.User()
         adhesion = f.adhesion("pending_legal_validation", referent=referent)
         user = model.User.get(referent["id"])
@@ -171,4 +189,5 @@ class TestAdhesionEmails:
         f.call("legal_validate", None, token=f.legal_token(adhesion["id"]), decision="decline")
         run_jobs()
         recipients = {a for m in f.sent_emails(mail_server) for a in m["to"]}
-        assert recipients == {"maire@pessac.fr"}  # the legal request only
+        # The legal request and the submission notice; the referent without email gets nothing.
+        assert recipients == {"maire@pessac.fr", staff.instructor["email"]}
