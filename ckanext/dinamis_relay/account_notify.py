@@ -15,7 +15,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from . import l10n, roles
-from .mailing import request_context, send
+from .mailing import Recipient, request_context, send, staff_recipients, user_recipients
 from .model import Account, Adhesion
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _common_vars(account: Account) -> dict[str, Any]:
     }
 
 
-def validators_of(account: Account) -> list[model.User]:
+def validators_recipients(account: Account) -> list[Recipient]:
     """Who validates the account: the referent (classic) or the super-referents (relay)."""
     adhesion = model.Session.execute(
         sa.select(Adhesion).where(
@@ -61,24 +61,8 @@ def validators_of(account: Account) -> list[model.User]:
     if adhesion is None:
         return []
     if adhesion.mode == "classic":
-        referent = model.User.get(adhesion.referent_user_id) if adhesion.referent_user_id else None
-        return [referent] if referent is not None and referent.state == "active" else []
-    relay = model.Group.get(roles.relay_organization()) if roles.relay_organization() else None
-    if relay is None:
-        return []
-    return list(
-        model.Session.execute(
-            sa.select(model.User)
-            .join(model.Member, model.Member.table_id == model.User.id)
-            .where(
-                model.Member.group_id == relay.id,
-                model.Member.table_name == "user",
-                model.Member.state == "active",
-                model.Member.capacity.in_(roles.STAFF_CAPACITIES),
-                model.User.state == "active",
-            )
-        ).scalars()
-    )
+        return user_recipients(adhesion.referent_user_id)
+    return staff_recipients(roles.relay_organization())
 
 
 def send_request_received(account_id: str) -> None:
@@ -91,8 +75,12 @@ def send_request_received(account_id: str) -> None:
         subject = tk._("DINAMIS account request from {name}").format(
             name=extra_vars["user"].display_name if extra_vars["user"] else ""
         )
-        recipients = [(u.display_name, u.email) for u in validators_of(account) if u.email]
-        send(recipients, subject, "dinamis_relay/emails/account_requested.txt", extra_vars)
+        send(
+            validators_recipients(account),
+            subject,
+            "dinamis_relay/emails/account_requested.txt",
+            extra_vars,
+        )
 
 
 def send_to_person(account_id: str, event: str) -> None:

@@ -14,7 +14,14 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 
 from . import choices, l10n
-from .mailing import Recipient, enqueue, request_context, send, staff_recipients
+from .mailing import (
+    Recipient,
+    enqueue,
+    request_context,
+    send,
+    staff_recipients,
+    user_recipients,
+)
 from .model import Adhesion
 from .roles import dinamis_organization, relay_organization
 
@@ -62,10 +69,7 @@ def _extra_recipients() -> list[Recipient]:
 
 
 def _referent(adhesion: Adhesion) -> list[Recipient]:
-    user = model.User.get(adhesion.referent_user_id) if adhesion.referent_user_id else None
-    if user is None or not user.email or user.state != "active":
-        return []
-    return [(user.fullname or user.name, user.email)]
+    return user_recipients(adhesion.referent_user_id)
 
 
 def _legal_rep(adhesion: Adhesion) -> list[Recipient]:
