@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 
-from ckanext.dinamis_relay import scale
+from ckanext.dinamis_relay.cli import scale
 
 
 def _count(sql: str) -> int:

@@ -27,7 +27,9 @@ from ckan.logic import validate
 from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
-from ... import account_csv, account_notify, audit, choices, mailing, signals
+from ... import account_csv, audit, choices, signals
+from ...notifications import account as account_notify
+from ...notifications import mailing
 from ...model import Account, Adhesion, AuditEvent
 from ...model import account as states
 from ...model.base import make_uuid, utcnow

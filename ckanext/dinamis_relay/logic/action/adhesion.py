@@ -26,7 +26,8 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from sqlalchemy.exc import IntegrityError
 
-from ... import audit, choices, notify, numbers, signals, texts, tokens
+from ... import audit, choices, numbers, signals, texts, tokens
+from ...notifications import adhesion as notify
 from ...model import Acceptance, Adhesion, AuditEvent, EligibilityCheck
 from ...model.adhesion import (
     ACCEPTED,

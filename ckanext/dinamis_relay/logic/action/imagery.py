@@ -21,7 +21,8 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
-from ... import audit, geo, imagery_choices, imagery_notify
+from ... import audit, geo, imagery_choices
+from ...notifications import imagery as imagery_notify
 from ...access import active_account_org_ids
 from ...model import Adhesion, AuditEvent, ImageryRequest, ImageryRequestComment
 from ...model import imagery as states

@@ -18,7 +18,7 @@ import flask
 import sqlalchemy as sa
 from ckan.lib import mailer
 
-from .roles import STAFF_CAPACITIES
+from ..roles import STAFF_CAPACITIES
 
 log = logging.getLogger(__name__)
 

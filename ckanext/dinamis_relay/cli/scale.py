@@ -1543,7 +1543,7 @@ def _copy_groups(connection: sa.Connection, cursor: Any, groups: list[tuple]) ->
 
 
 def _table(name: str) -> sa.Table:
-    from . import model as plugin_model
+    from .. import model as plugin_model
 
     tables = {
         mapped.__table__.name: mapped.__table__

@@ -14,9 +14,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from . import l10n, roles
+from .. import l10n, roles
 from .mailing import Recipient, request_context, send, staff_recipients, user_recipients
-from .model import Account, Adhesion
+from ..model import Account, Adhesion
 
 log = logging.getLogger(__name__)
 

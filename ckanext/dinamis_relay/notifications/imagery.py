@@ -15,7 +15,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .imagery_choices import state_labels
+from ..imagery_choices import state_labels
 from .mailing import (
     Recipient,
     enqueue,
@@ -24,8 +24,8 @@ from .mailing import (
     staff_recipients,
     user_recipients,
 )
-from .model import Adhesion, ImageryRequest, ImageryRequestComment
-from .roles import dinamis_organization, relay_organization
+from ..model import Adhesion, ImageryRequest, ImageryRequestComment
+from ..roles import dinamis_organization, relay_organization
 
 log = logging.getLogger(__name__)
 

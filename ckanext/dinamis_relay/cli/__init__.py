@@ -7,8 +7,6 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import click
 
-from . import demo
-
 __all__ = ["dinamis_relay"]
 
 
@@ -21,6 +19,9 @@ def dinamis_relay() -> None:
 @click.option("--password", default=None, help="Password given to every demo user.")
 def demo_data(password: str | None) -> None:
     """Create a relay, DINAMIS, entities in various states and a user for each role."""
+    # Development tools stay out of the runtime import path: loaded by their command only.
+    from . import demo
+
     for line in demo.create_demo_data(password):
         click.echo(line)
 
@@ -104,7 +105,7 @@ def regenerate(adhesion_id: str | None, all_: bool, kind: str | None) -> None:
     With --adhesion and no document yet, issue the documents the adhesion's state calls for
     (for instance after the job queue was down).
     """
-    from .documents import jobs
+    from ..documents import jobs
 
     if not adhesion_id and not all_:
         raise click.UsageError("Give --adhesion ID or --all")

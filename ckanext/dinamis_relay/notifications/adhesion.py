@@ -13,7 +13,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import choices, l10n
+from .. import choices, l10n
 from .mailing import (
     Recipient,
     enqueue,
@@ -22,8 +22,8 @@ from .mailing import (
     staff_recipients,
     user_recipients,
 )
-from .model import Adhesion
-from .roles import dinamis_organization, relay_organization
+from ..model import Adhesion
+from ..roles import dinamis_organization, relay_organization
 
 log = logging.getLogger(__name__)
 
