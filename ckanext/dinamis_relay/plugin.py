@@ -7,9 +7,8 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
-from . import signals
-from .documents import jobs as document_jobs
 from .labels import DinamisPermissionLabels
+from .notifications import outbox
 
 
 @tk.blanket.actions
@@ -21,8 +20,8 @@ from .labels import DinamisPermissionLabels
 @tk.blanket.config_declarations
 class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
-    p.implements(p.ISignal)
     p.implements(p.IPermissionLabels, inherit=True)
 
     # IConfigurer
@@ -34,10 +33,11 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "assets/vendor")
         tk.add_resource("assets", "dinamis_relay")
 
-    # ISignal
+    # IConfigurable
 
-    def get_signal_subscriptions(self) -> dict:
-        return {signals.adhesion_transition: [document_jobs.on_adhesion_transition]}
+    def configure(self, config: CKANConfig) -> None:
+        # Outbox rows written in a transaction are queued once it commits (notifications/).
+        outbox.listen()
 
     # IPermissionLabels: DINAMIS imagery datasets (labels.py)
 

@@ -90,6 +90,62 @@ def generate_scale_data(
         click.echo(f"{count:>9} {table}")
 
 
+@dinamis_relay.group("outbox", short_help="Background work: emails and documents")
+def outbox_group() -> None:
+    pass
+
+
+@outbox_group.command("sweep")
+def outbox_sweep() -> None:
+    """Queue again what is pending and due (meant for cron, every minute): rows written while
+    Redis was down, retries that could not be scheduled, rows of a worker that died."""
+    try:
+        result = tk.get_action("dinamis_relay_outbox_sweep")(_site_user_context(), {})
+    except tk.ValidationError as error:
+        raise click.ClickException(str(error.error_summary.get("queue") or error)) from None
+    click.echo(f"{result['queued']} rows queued, {result['purged']} old delivered rows deleted")
+
+
+@outbox_group.command("status")
+def outbox_status() -> None:
+    """Rows by state, the oldest pending one, and the last dead ones with their error."""
+    result = tk.get_action("dinamis_relay_outbox_status")(_site_user_context(), {})
+    for state, count in result["counts"].items():
+        click.echo(f"{state:>8} {count}")
+    oldest = result["oldest_pending"]
+    if oldest:
+        click.echo(
+            f"oldest pending: {oldest['kind']} {oldest['id']} created {oldest['created']}, "
+            f"{oldest['attempts']} attempts, next {oldest['next_attempt_at']}"
+            + (f", last error: {oldest['last_error']}" if oldest["last_error"] else "")
+        )
+    else:
+        click.echo("oldest pending: none")
+    for row in result["dead"]:
+        click.secho(
+            f"dead: {row['kind']} {row['id']} {row['created']}: {row['last_error']}", fg="red"
+        )
+
+
+@dinamis_relay.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
+@click.argument("queues", nargs=-1)
+def worker(burst: bool, queues: tuple[str, ...]) -> None:
+    """`ckan jobs worker` for the plugin: sweep the outbox, then serve QUEUES (default: the
+    priority queue, then the default queue)."""
+    from ckan.lib import jobs
+
+    from ..notifications import outbox
+
+    try:
+        result = tk.get_action("dinamis_relay_outbox_sweep")(_site_user_context(), {})
+        click.echo(f"outbox sweep: {result['queued']} rows queued")
+    except tk.ValidationError as error:
+        click.secho(f"outbox sweep skipped: {error.error_summary}", fg="yellow")
+    names = list(queues) or [outbox.priority_queue(), jobs.DEFAULT_QUEUE_NAME]
+    jobs.Worker(names).work(burst=burst, with_scheduler=True)
+
+
 @dinamis_relay.group("documents", short_help="Generated PDF documents")
 def documents() -> None:
     pass

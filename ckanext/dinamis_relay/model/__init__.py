@@ -6,6 +6,7 @@ from .audit import AuditEvent
 from .document import Document
 from .download import DownloadEvent
 from .imagery import ImageryRequest, ImageryRequestComment
+from .outbox import OutboxMessage
 from .sequence import NumberSequence
 
 __all__ = [
@@ -19,4 +20,5 @@ __all__ = [
     "ImageryRequest",
     "ImageryRequestComment",
     "NumberSequence",
+    "OutboxMessage",
 ]

@@ -1,18 +1,28 @@
-"""What every email of the plugin shares: queueing, recipients, rendering and sending.
+"""What every email of the plugin shares: recipients, rendering and sending.
 
-Actions queue jobs only after their commit, so a slow or failing mail server never delays or
-breaks a request; the jobs reload what they report and render
-`templates/dinamis_relay/emails/*.txt` in the site's default language.
+The emails are written to the outbox inside the transaction that calls for them and sent by
+a background job (`outbox.deliver`), so a slow or failing mail server never delays or breaks
+a request, and no email is lost. The jobs reload what they report and render
+`templates/dinamis_relay/emails/*.txt` in the site's default language. Within one job every
+email goes through one SMTP connection, and an address already served by an earlier attempt
+of the same row is not sent to again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+import smtplib
+import socket
+import time
+from collections.abc import Iterable, Iterator
+from email import utils
+from email.message import EmailMessage
 
+import ckan
 import ckan.model as model
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 import flask
 import sqlalchemy as sa
@@ -23,14 +33,6 @@ from ..roles import STAFF_CAPACITIES
 log = logging.getLogger(__name__)
 
 Recipient = tuple[str, str]  # (name, email)
-
-
-def enqueue(function: Callable[..., Any], *args: Any) -> None:
-    """Queue an email job; a queue failure is logged, never raised after a commit."""
-    try:
-        tk.enqueue_job(function, list(args), title=f"dinamis_relay {function.__name__}")
-    except Exception:
-        log.exception("Could not queue %s%r", function.__name__, args)
 
 
 def staff_recipients(organization: str) -> list[Recipient]:
@@ -81,19 +83,149 @@ def request_context() -> Iterator[None]:
         yield
 
 
+class _Connection:
+    """One SMTP connection for a whole job, opened on the first email."""
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+
+    def open(self) -> smtplib.SMTP:
+        if self.smtp is not None:
+            return self.smtp
+        host, port = mailer._parse_smtp_server(tk.config.get("smtp.server"))
+        if not host:
+            raise mailer.MailerException("SMTP server hostname is not configured")
+        # Looked up at call time: CKAN's `mail_server` test fixture replaces smtplib.SMTP.
+        smtp = smtplib.SMTP(host, port)
+        smtp.ehlo()
+        if tk.config.get("smtp.starttls"):
+            if not smtp.has_extn("STARTTLS"):
+                raise mailer.MailerException("SMTP server does not support STARTTLS")
+            smtp.starttls()
+            smtp.ehlo()
+        user = tk.config.get("smtp.user")
+        if user:
+            smtp.login(user, tk.config.get("smtp.password"))
+        self.smtp = smtp
+        return smtp
+
+    def drop(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):
+                self.smtp.quit()
+        self.smtp = None
+
+
+_connection: contextvars.ContextVar[_Connection | None] = contextvars.ContextVar(
+    "dinamis_relay_smtp", default=None
+)
+_delivered: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "dinamis_relay_delivered", default=None
+)
+
+
+@contextlib.contextmanager
+def smtp_session() -> Iterator[None]:
+    """Send every email of the block through one SMTP connection."""
+    connection = _Connection()
+    token = _connection.set(connection)
+    try:
+        yield
+    finally:
+        _connection.reset(token)
+        connection.drop()
+
+
+@contextlib.contextmanager
+def delivering(already: Iterable[str]) -> Iterator[set[str]]:
+    """Within the block, skip the addresses of `already`; the yielded set gathers every
+    address served, including those sent in the block."""
+    served = {email.lower() for email in already}
+    token = _delivered.set(served)
+    try:
+        yield served
+    finally:
+        _delivered.reset(token)
+
+
+def _message(name: str, email: str, subject: str, body: str) -> EmailMessage:
+    # As ckan.lib.mailer builds it.
+    msg = EmailMessage()
+    msg.set_content(body, cte="base64")
+    msg["Subject"] = subject
+    msg["From"] = utils.formataddr(
+        (tk.config.get("ckan.site_title") or "", tk.config.get("smtp.mail_from"))
+    )
+    msg["To"] = utils.formataddr((name, email))
+    msg["Date"] = utils.formatdate(time.time())
+    if not tk.config.get("ckan.hide_version"):
+        msg["X-Mailer"] = f"CKAN {ckan.__version__}"
+    reply_to = tk.config.get("smtp.reply_to")
+    if reply_to:
+        msg["Reply-to"] = reply_to
+    return msg
+
+
+def _is_temporary(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(
+        error, (OSError, socket.timeout, smtplib.SMTPServerDisconnected, mailer.MailerException)
+    )
+
+
+def _send_one(name: str, email: str, subject: str, body: str) -> None:
+    if any(True for _plugin in p.PluginImplementations(p.INotifier)):
+        # Another plugin may deliver notifications its own way: let CKAN ask it.
+        mailer.mail_recipient(name, email, subject, body)
+        return
+    connection = _connection.get()
+    own = connection is None
+    connection = connection or _Connection()
+    try:
+        smtp = connection.open()
+        smtp.sendmail(
+            tk.config.get("smtp.mail_from"),
+            [email],
+            _message(name, email, subject, body).as_string(),
+        )
+    except Exception:
+        connection.drop()  # a broken connection is not reused
+        raise
+    finally:
+        if own:
+            connection.drop()
+    log.info("Sent email to %s", email)
+
+
 def send(recipients: Iterable[Recipient], subject: str, template: str, extra: dict) -> int:
-    """Render once, send once to each address; return how many were sent."""
+    """Render once, send once to each address; return how many were sent.
+
+    A temporary failure (no connection, SMTP 4xx) raises `outbox.TemporaryFailure` after
+    recording what was sent, so the outbox retries the rest later; a permanent refusal of
+    one address (5xx) is logged and the others are still sent.
+    """
+    from .outbox import TemporaryFailure
+
     body = tk.render(template, extra)
+    served = _delivered.get()
     seen: set[str] = set()
     sent = 0
     for name, email in recipients:
-        if email.lower() in seen:
+        key = email.lower()
+        if key in seen or (served is not None and key in served):
             continue
-        seen.add(email.lower())
+        seen.add(key)
         try:
-            mailer.mail_recipient(name, email, subject, body)
-            sent += 1
-        except mailer.MailerException:
-            # A failed email must not undo or retry the transition; the log keeps the trace.
-            log.exception("DINAMIS email %s to %s failed", template, email)
+            _send_one(name, email, subject, body)
+        except Exception as error:
+            if _is_temporary(error):
+                raise TemporaryFailure(f"{template} to {email}: {error!r}") from error
+            log.error("DINAMIS email %s to %s refused: %r", template, email, error)
+            continue
+        sent += 1
+        if served is not None:
+            served.add(key)
     return sent

@@ -54,6 +54,7 @@ from .imagery import (
     dinamis_relay_imagery_request_update,
 )
 from .membership import member_delete, organization_update, user_delete
+from .outbox import dinamis_relay_outbox_status, dinamis_relay_outbox_sweep
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
@@ -99,6 +100,8 @@ __all__ = [
     "dinamis_relay_imagery_request_submit",
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
+    "dinamis_relay_outbox_status",
+    "dinamis_relay_outbox_sweep",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "member_delete",

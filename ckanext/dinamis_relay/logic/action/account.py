@@ -28,11 +28,10 @@ from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
 from ... import account_csv, audit, choices, signals
-from ...notifications import account as account_notify
-from ...notifications import mailing
 from ...model import Account, Adhesion, AuditEvent
 from ...model import account as states
 from ...model.base import make_uuid, utcnow
+from ...notifications import account as account_notify
 from ...roles import Roles, context_roles
 from .. import account_schema as schema
 from ..auth.account import current_adhesion, get_account, may_manage
@@ -322,9 +321,12 @@ def _finish(
     changes: list[tuple[Account, str, str | None, str | None]],
     emails: list[tuple[str, str, tuple[Any, ...]]],
 ) -> None:
-    """Commit, then send signals and queue emails (only when this action commits)."""
+    """Write the emails in the transaction, commit (the outbox queues them), then send
+    signals (only when this action commits)."""
     if context.get("defer_commit"):
         return
+    for function_name, account_id, args in emails:
+        account_notify.email(model.Session, function_name, account_id, *args)
     # Read before commit, which expires the objects (no reload per account afterwards).
     sent = [(a.id, action, from_state, a.state, actor) for a, action, from_state, actor in changes]
     model.repo.commit()
@@ -336,8 +338,6 @@ def _finish(
             to_state=to_state,
             user_id=actor_id,
         )
-    for function_name, account_id, args in emails:
-        mailing.enqueue(getattr(account_notify, function_name), account_id, *args)
 
 
 def _profile(data_dict: DataDict) -> dict[str, Any]:

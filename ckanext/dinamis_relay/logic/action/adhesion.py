@@ -27,7 +27,6 @@ from ckan.types import Context, DataDict
 from sqlalchemy.exc import IntegrityError
 
 from ... import audit, choices, numbers, signals, texts, tokens
-from ...notifications import adhesion as notify
 from ...model import Acceptance, Adhesion, AuditEvent, EligibilityCheck
 from ...model.adhesion import (
     ACCEPTED,
@@ -43,6 +42,7 @@ from ...model.adhesion import (
     TERMINATED,
 )
 from ...model.base import utcnow
+from ...notifications import adhesion as notify
 from ...roles import context_roles
 from .. import schema
 from ..auth import adhesion as auth
@@ -164,6 +164,16 @@ def _record(
     )
 
 
+def _follow(
+    context: Context, adhesion: Adhesion, action: str, legal_link: str | None = None
+) -> None:
+    """Write the emails and documents the transition calls for, in its transaction (the
+    outbox queues them once it commits)."""
+    notify.transition(
+        _session(context), adhesion, action, legal_link=legal_link, user_id=_user_id(context)
+    )
+
+
 def _after_commit(
     context: Context,
     adhesion: Adhesion,
@@ -171,12 +181,11 @@ def _after_commit(
     from_state: str | None,
     legal_link: str | None = None,
 ) -> None:
-    """Queue emails and tell subscribers, once the transition is stored.
+    """Tell subscribers, once the transition is stored.
 
     The transition is committed by now: a failing subscriber is logged, not reported to the
     caller as if nothing had happened. (With `defer_commit` the caller commits right after.)
     """
-    notify.adhesion_transition(adhesion.id, action, legal_link=legal_link)
     try:
         signals.adhesion_transition.send(
             adhesion.id,
@@ -204,6 +213,7 @@ def _transition(
     adhesion.state = to_state
     adhesion.modified = utcnow()
     _record(context, adhesion, action, from_state, comment=comment, data=data, **audit_kwargs)
+    _follow(context, adhesion, action)
     _commit(context)
     _after_commit(context, adhesion, action, from_state)
     return _dictize(context, adhesion)
@@ -655,8 +665,9 @@ def dinamis_relay_adhesion_submit(context: Context, data_dict: DataDict) -> dict
     adhesion.state = PENDING_LEGAL
     adhesion.modified = now
     _record(context, adhesion, "submit", from_state)
-    _commit(context)
     link = tokens.legal_link_url(tokens.make_token(adhesion.id, adhesion.legal_token_nonce))
+    _follow(context, adhesion, "submit", legal_link=link)
+    _commit(context)
     _after_commit(context, adhesion, "submit", from_state, legal_link=link)
     return _dictize(context, adhesion)
 
@@ -780,6 +791,7 @@ def dinamis_relay_adhesion_legal_validate(context: Context, data_dict: DataDict)
         actor_label=actor,
         user_id=None,
     )
+    _follow(context, adhesion, action)
     _commit(context)
     _after_commit(context, adhesion, action, from_state)
     organizations = _organizations([adhesion.organization_id])
@@ -950,6 +962,7 @@ def dinamis_relay_adhesion_expire(context: Context, data_dict: DataDict) -> dict
     for adhesion, action, from_state in done:
         adhesion.modified = utcnow()
         _record(context, adhesion, action, from_state, comment=adhesion.decision_reason)
+        _follow(context, adhesion, action)
     for adhesion in reminded:
         adhesion.reminder_sent_at = utcnow()
         _record(
@@ -959,9 +972,8 @@ def dinamis_relay_adhesion_expire(context: Context, data_dict: DataDict) -> dict
             adhesion.state,
             data={"valid_until": str(adhesion.valid_until)},
         )
+        _follow(context, adhesion, "reminder")
     _commit(context)
     for adhesion, action, from_state in done:
         _after_commit(context, adhesion, action, from_state)
-    for adhesion in reminded:
-        notify.adhesion_transition(adhesion.id, "reminder")
     return result

@@ -22,12 +22,12 @@ from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
 from ... import audit, geo, imagery_choices
-from ...notifications import imagery as imagery_notify
 from ...access import active_account_org_ids
 from ...model import Adhesion, AuditEvent, ImageryRequest, ImageryRequestComment
 from ...model import imagery as states
 from ...model.base import utcnow
 from ...model.sequence import next_value
+from ...notifications import imagery as imagery_notify
 from ...roles import Roles, context_roles
 from .. import imagery_schema as schema
 from ..auth import imagery as auth
@@ -281,8 +281,8 @@ def dinamis_relay_imagery_request_submit(context: Context, data_dict: DataDict) 
     if not request.number:
         request.number = _number()
     _record(context, request, "submit", from_state)
+    imagery_notify.transition(_session(context), request.id, "submit", _roles(context).user_id)
     _commit(context)
-    imagery_notify.transition(request.id, "submit", _roles(context).user_id)
     return _full(context, request)
 
 
@@ -343,8 +343,8 @@ def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDi
         _session(context).flush()
         comment_id = message.id
     _record(context, request, name, from_state, comment)
+    imagery_notify.transition(_session(context), request.id, name, roles.user_id, comment_id)
     _commit(context)
-    imagery_notify.transition(request.id, name, roles.user_id, comment_id)
     return _full(context, request)
 
 
@@ -377,8 +377,8 @@ def dinamis_relay_imagery_request_comment(context: Context, data_dict: DataDict)
     _session(context).add(message)
     _session(context).flush()
     comment = message.dictize()
+    imagery_notify.comment(_session(context), request.id, comment["id"])
     _commit(context)
-    imagery_notify.comment(request.id, comment["id"])
     return comment
 
 

@@ -58,6 +58,7 @@ from .membership import (
     organization_member_create,
     user_invite,
 )
+from .outbox import dinamis_relay_outbox_status, dinamis_relay_outbox_sweep
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
@@ -103,6 +104,8 @@ __all__ = [
     "dinamis_relay_imagery_request_submit",
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
+    "dinamis_relay_outbox_status",
+    "dinamis_relay_outbox_sweep",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "group_edit_permissions",
