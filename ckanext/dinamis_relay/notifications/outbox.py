@@ -79,7 +79,8 @@ def _max_attempts() -> int:
 
 def _backoff(attempts: int) -> datetime.timedelta:
     """Delay before attempt `attempts + 1`: base * 2^(attempts - 1), at most one hour."""
-    base = float(tk.config.get("ckanext.dinamis_relay.outbox.retry_seconds") or 30)
+    configured = tk.config.get("ckanext.dinamis_relay.outbox.retry_seconds")
+    base = float(30 if configured is None else configured)
     return datetime.timedelta(seconds=min(3600.0, base * 2 ** max(0, attempts - 1)))
 
 
