@@ -129,10 +129,17 @@ def outbox_status() -> None:
 
 @dinamis_relay.command("worker")
 @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
+@click.option(
+    "--no-fork",
+    is_flag=True,
+    help="Run each job in the worker process: no fork and no reload of CKAN's environment "
+    "per job (much cheaper for short jobs; a job that crashes the process stops the worker).",
+)
 @click.argument("queues", nargs=-1)
-def worker(burst: bool, queues: tuple[str, ...]) -> None:
+def worker(burst: bool, no_fork: bool, queues: tuple[str, ...]) -> None:
     """`ckan jobs worker` for the plugin: sweep the outbox, then serve QUEUES (default: the
     priority queue, then the default queue)."""
+    import rq
     from ckan.lib import jobs
 
     from ..notifications import outbox
@@ -143,7 +150,17 @@ def worker(burst: bool, queues: tuple[str, ...]) -> None:
     except tk.ValidationError as error:
         click.secho(f"outbox sweep skipped: {error.error_summary}", fg="yellow")
     names = list(queues) or [outbox.priority_queue(), jobs.DEFAULT_QUEUE_NAME]
-    jobs.Worker(names).work(burst=burst, with_scheduler=True)
+    worker_class: type[jobs.Worker] = jobs.Worker
+    if no_fork:
+
+        class InProcessWorker(jobs.Worker):
+            # rq's SimpleWorker way (as CKAN's with_test_worker fixture does); CKAN's
+            # perform_job still closes the database session after each job.
+            def execute_job(self, job: Any, queue: Any) -> Any:
+                return rq.SimpleWorker.execute_job(self, job, queue)  # type: ignore[arg-type]  # a Worker, not a SimpleWorker
+
+        worker_class = InProcessWorker
+    worker_class(names).work(burst=burst, with_scheduler=True)
 
 
 @dinamis_relay.group("documents", short_help="Generated PDF documents")
