@@ -323,7 +323,7 @@ def main() -> int:
         "done": 0,
     }
     try:
-        ready_by = time.monotonic() + 120
+        ready_by = time.monotonic() + 600
         while True:
             try:
                 if requests.get(f"{base}/api/3/action/status_show", timeout=5).ok:

@@ -127,6 +127,17 @@ def outbox_status() -> None:
         )
 
 
+@dinamis_relay.command("digest")
+def digest() -> None:
+    """Daily (cron): one email per staff member who chose the digest, listing what awaits
+    them (at most one a day)."""
+    result = tk.get_action("dinamis_relay_digest_send")(_site_user_context(), {})
+    click.echo(
+        f"{result['written']} digests queued, {result['nothing_waiting']} with nothing "
+        f"waiting, {result['already_sent']} already sent today"
+    )
+
+
 @dinamis_relay.command("worker")
 @click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
 @click.option(

@@ -6,7 +6,7 @@ from .audit import AuditEvent
 from .document import Document
 from .download import DownloadEvent
 from .imagery import ImageryRequest, ImageryRequestComment
-from .outbox import OutboxMessage
+from .outbox import MailPreference, OutboxMessage
 from .sequence import NumberSequence
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "EligibilityCheck",
     "ImageryRequest",
     "ImageryRequestComment",
+    "MailPreference",
     "NumberSequence",
     "OutboxMessage",
 ]

@@ -65,3 +65,32 @@ class OutboxMessage(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     created: Mapped[datetime.datetime]
     next_attempt_at: Mapped[datetime.datetime]
     done_at: Mapped[datetime.datetime | None]
+
+
+IMMEDIATE = "immediate"
+DIGEST = "digest"
+STAFF_EMAILS = (IMMEDIATE, DIGEST)
+
+
+class MailPreference(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+    """How a staff member (super-referent, instructor, sysadmin) hears about the work that
+    waits for them: an email per notice, or one daily digest. A person without a row has the
+    site's default (`ckanext.dinamis_relay.email.staff_default`)."""
+
+    __table__ = sa.Table(
+        "dinamis_relay_mail_preference",
+        Base.metadata,
+        text_column("user_id", primary_key=True),
+        text_column("staff_emails", nullable=False),
+        # Sysadmins who are not staff of the relay or DINAMIS receive the staff notices only
+        # when they ask for them.
+        sa.Column("sysadmin_copies", sa.Boolean, nullable=False, default=False),
+        sa.Column("last_digest_at", sa.DateTime),
+        sa.Column("modified", sa.DateTime, nullable=False, default=utcnow),
+    )
+
+    user_id: Mapped[str]
+    staff_emails: Mapped[str]
+    sysadmin_copies: Mapped[bool]
+    last_digest_at: Mapped[datetime.datetime | None]
+    modified: Mapped[datetime.datetime]

@@ -28,6 +28,7 @@ import flask
 import sqlalchemy as sa
 from ckan.lib import mailer
 
+from ..model.outbox import DIGEST, IMMEDIATE, STAFF_EMAILS, MailPreference
 from ..roles import STAFF_CAPACITIES
 
 log = logging.getLogger(__name__)
@@ -35,11 +36,26 @@ log = logging.getLogger(__name__)
 Recipient = tuple[str, str]  # (name, email)
 
 
-def staff_recipients(organization: str) -> list[Recipient]:
-    """Admins and editors of an organization (by name or id) who have an email: one query."""
+def staff_default() -> str:
+    """Staff emails of people without a preference: "digest" unless configured."""
+    value = tk.config.get("ckanext.dinamis_relay.email.staff_default") or DIGEST
+    return value if value in STAFF_EMAILS else DIGEST
+
+
+def _wants_immediate() -> sa.ColumnElement[bool]:
+    preference = sa.select(MailPreference.staff_emails).where(
+        MailPreference.user_id == model.User.id
+    )
+    return sa.func.coalesce(preference.scalar_subquery(), staff_default()) == IMMEDIATE
+
+
+def staff_recipients(organization: str, digest: bool = False) -> list[Recipient]:
+    """Admins and editors of an organization (by name or id) who have an email and want
+    each notice by email (those who chose the daily digest are left out, unless `digest`),
+    plus the sysadmins who asked for copies: one query."""
     if not organization:
         return []
-    rows = model.Session.execute(
+    staff = (
         sa.select(model.User.fullname, model.User.name, model.User.email)
         .join(model.Member, model.Member.table_id == model.User.id)
         .join(model.Group, model.Group.id == model.Member.group_id)
@@ -53,7 +69,22 @@ def staff_recipients(organization: str) -> list[Recipient]:
             model.User.email.isnot(None),
             model.User.email != "",
         )
-        .order_by(model.User.name)
+    )
+    if not digest:
+        staff = staff.where(_wants_immediate())
+    copies = (
+        sa.select(model.User.fullname, model.User.name, model.User.email)
+        .join(MailPreference, MailPreference.user_id == model.User.id)
+        .where(
+            MailPreference.sysadmin_copies.is_(True),
+            model.User.sysadmin.is_(True),
+            model.User.state == "active",
+            model.User.email.isnot(None),
+            model.User.email != "",
+        )
+    )
+    rows = model.Session.execute(
+        sa.union(staff, copies).subquery().select().order_by(sa.text("name"))
     ).all()
     return [(fullname or name, email) for fullname, name, email in rows]
 

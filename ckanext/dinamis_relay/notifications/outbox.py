@@ -53,6 +53,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "account.request_received": ("account:send_request_received", False),
     "imagery.transition": ("imagery:send_transition", False),
     "imagery.comment": ("imagery:send_comment", False),
+    "digest.staff": ("digest:send_digest", False),
     "documents.due": ("ckanext.dinamis_relay.documents.jobs:generate_due_documents", False),
 }
 

@@ -12,3 +12,17 @@ def dinamis_relay_outbox_status(context: Context, data_dict: DataDict) -> AuthRe
 
 def dinamis_relay_outbox_sweep(context: Context, data_dict: DataDict) -> AuthResult:
     return {"success": False, "msg": tk._("Only sysadmins may sweep the outbox")}
+
+
+@tk.auth_disallow_anonymous_access
+def dinamis_relay_mail_preference(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone logged in, for themselves (the action checks whose preference it is)."""
+    return {"success": True}
+
+
+dinamis_relay_mail_preference_show = dinamis_relay_mail_preference
+dinamis_relay_mail_preference_update = dinamis_relay_mail_preference
+
+
+def dinamis_relay_digest_send(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": False, "msg": tk._("Only sysadmins may send the digests")}

@@ -1,4 +1,5 @@
-"""The outbox: background work (emails, documents) written with the transition that calls for it.
+"""The outbox: background work (emails, documents) written with the transition that calls for
+it; staff mail preferences (immediate emails or a daily digest).
 
 Revision ID: 0007_outbox
 Revises: 0006_account_list
@@ -38,9 +39,18 @@ def upgrade():
         postgresql_where=sa.text("state = 'pending'"),
     )
     op.create_index("dinamis_relay_outbox_state_idx", "dinamis_relay_outbox", ["state", "created"])
+    op.create_table(
+        "dinamis_relay_mail_preference",
+        sa.Column("user_id", sa.UnicodeText, primary_key=True),
+        sa.Column("staff_emails", sa.UnicodeText, nullable=False),
+        sa.Column("sysadmin_copies", sa.Boolean, nullable=False),
+        sa.Column("last_digest_at", sa.DateTime),
+        sa.Column("modified", sa.DateTime, nullable=False),
+    )
 
 
 def downgrade():
+    op.drop_table("dinamis_relay_mail_preference")
     op.drop_index("dinamis_relay_outbox_state_idx", "dinamis_relay_outbox")
     op.drop_index("dinamis_relay_outbox_pending_idx", "dinamis_relay_outbox")
     op.drop_table("dinamis_relay_outbox")
