@@ -15,9 +15,9 @@ from ckanext.dinamis_relay.notifications import digest
 from ckanext.dinamis_relay.tests import factories as f
 
 
-def _preference(user: dict, **data: object) -> dict:
+def _preference(caller: dict, /, **data: object) -> dict:
     return tk.get_action("dinamis_relay_mail_preference_update")(
-        {"user": user["name"], "ignore_auth": False}, dict(data)
+        {"user": caller["name"], "ignore_auth": False}, dict(data)
     )
 
 
