@@ -203,6 +203,8 @@ class Client(threading.Thread):
                 "postcode": "33600",
                 "city": "Pessac",
                 "department": "33",
+                "phone": "05 57 93 63 63",
+                "website": "https://www.bench.example",
                 "email_domains": DOMAIN,
                 "legal_rep_name": f"Maire {index}",
                 "legal_rep_title": "Maire",

@@ -35,9 +35,9 @@ def dinamis_relay_outbox_sweep(context: Context, data_dict: DataDict) -> dict:
         ) from None
 
 
-def _preference_user(context: Context, data_dict: DataDict) -> Any:
+def _preference_user(context: Context, data_dict: DataDict, action: str) -> Any:
     """The user whose preference is read or written: the caller, or `user` for sysadmins."""
-    tk.check_access("dinamis_relay_mail_preference", context, data_dict)
+    tk.check_access(action, context, data_dict)
     roles = context_roles(context)  # type: ignore[arg-type]
     wanted = data_dict.get("user")
     user = model.User.get(wanted) if wanted else model.User.get(roles.user_id)
@@ -64,14 +64,14 @@ def _preference_dict(user: Any, preference: MailPreference | None) -> dict[str, 
 def dinamis_relay_mail_preference_show(context: Context, data_dict: DataDict) -> dict:
     """How the caller (or `user`, for sysadmins) receives staff notices: `staff_emails`
     ("immediate" or "digest"), `sysadmin_copies`."""
-    user = _preference_user(context, data_dict)
+    user = _preference_user(context, data_dict, "dinamis_relay_mail_preference_show")
     return _preference_dict(user, model.Session.get(MailPreference, user.id))
 
 
 def dinamis_relay_mail_preference_update(context: Context, data_dict: DataDict) -> dict:
     """Choose `staff_emails` ("immediate": one email per notice; "digest": one email a
     day) and, for sysadmins, `sysadmin_copies` (receive the staff notices)."""
-    user = _preference_user(context, data_dict)
+    user = _preference_user(context, data_dict, "dinamis_relay_mail_preference_update")
     errors: dict[str, list[str]] = {}
     choice = data_dict.get("staff_emails")
     if choice is not None and choice not in STAFF_EMAILS:

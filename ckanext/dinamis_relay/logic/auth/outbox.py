@@ -15,13 +15,15 @@ def dinamis_relay_outbox_sweep(context: Context, data_dict: DataDict) -> AuthRes
 
 
 @tk.auth_disallow_anonymous_access
-def dinamis_relay_mail_preference(context: Context, data_dict: DataDict) -> AuthResult:
+def dinamis_relay_mail_preference_show(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone logged in, for themselves (the action checks whose preference it is)."""
     return {"success": True}
 
 
-dinamis_relay_mail_preference_show = dinamis_relay_mail_preference
-dinamis_relay_mail_preference_update = dinamis_relay_mail_preference
+@tk.auth_disallow_anonymous_access
+def dinamis_relay_mail_preference_update(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone logged in, for themselves (the action checks whose preference it is)."""
+    return {"success": True}
 
 
 def dinamis_relay_digest_send(context: Context, data_dict: DataDict) -> AuthResult:
