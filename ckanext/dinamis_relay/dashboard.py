@@ -534,8 +534,12 @@ def public_stats(months: int) -> dict[str, Any]:
     # Totals beside the states, in one query each table.
     totals = _execute(
         sa.select(
+            # People who can log in: an account opened on someone's behalf counts once they
+            # have set their password (CKAN's invited users stay "pending" until then).
             sa.select(sa.func.count())
-            .where(Account.state == account_states.ACTIVE)
+            .select_from(Account)
+            .join(model.User, model.User.id == Account.user_id)
+            .where(Account.state == account_states.ACTIVE, model.User.state == "active")
             .scalar_subquery()
             .label("active_accounts"),
             sa.select(sa.func.coalesce(sa.func.sum(MONTHLY.downloads), 0))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.plugins as p
@@ -7,9 +8,10 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
-from . import signals
-from .documents import jobs as document_jobs
 from .labels import DinamisPermissionLabels
+from .notifications import outbox
+
+log = logging.getLogger(__name__)
 
 
 @tk.blanket.actions
@@ -21,8 +23,9 @@ from .labels import DinamisPermissionLabels
 @tk.blanket.config_declarations
 class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
+    p.implements(p.IForkObserver)
     p.implements(p.ITranslation)
-    p.implements(p.ISignal)
     p.implements(p.IPermissionLabels, inherit=True)
 
     # IConfigurer
@@ -34,10 +37,23 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "assets/vendor")
         tk.add_resource("assets", "dinamis_relay")
 
-    # ISignal
+    # IConfigurable
 
-    def get_signal_subscriptions(self) -> dict:
-        return {signals.adhesion_transition: [document_jobs.on_adhesion_transition]}
+    def configure(self, config: CKANConfig) -> None:
+        # Outbox rows written in a transaction are queued once it commits (notifications/).
+        outbox.listen()
+
+    # IForkObserver: called in the job worker before it forks for each job
+
+    def before_fork(self) -> None:
+        # Fonts and stylesheet loaded once in the worker, inherited by every document job
+        # (about 3 s of CPU per job otherwise: WeasyPrint's import and font loading).
+        try:
+            from .documents import pdf
+
+            pdf.warm_up()
+        except Exception:  # a document job would report the same error, with its context
+            log.exception("Could not prepare the PDF renderer")
 
     # IPermissionLabels: DINAMIS imagery datasets (labels.py)
 

@@ -1,7 +1,8 @@
 """Signals the plugin sends after a state change is committed.
 
-Other parts of the plugin (documents, notifications, permission labels) subscribe through
-ISignal instead of being called from the actions, so each concern stays in its own module.
+Other extensions subscribe through ISignal. The plugin's own emails and documents do not:
+they are outbox rows written inside the transaction (notifications/outbox.py), so that they
+are never lost when Redis or the mail server fails after the commit.
 Receivers get the object id as sender and keyword arguments `action`, `from_state`,
 `to_state`, `user_id`.
 """

@@ -9,7 +9,9 @@ nothing else states a lifecycle rule.
 `apply` is the only code that changes an object's state: it checks the declared rule and its
 requirements, writes the audit event in the same transaction, commits (or leaves the commit
 to the caller under `defer_commit`) and sends the object's signal once the transaction that
-makes the change true has committed — never before, and never after a rollback.
+makes the change true has committed — never before, and never after a rollback. The emails
+and documents a transition calls for are outbox rows written in the same transaction
+(`follow`, notifications/), so they exist exactly when the change does.
 """
 
 from __future__ import annotations
@@ -212,7 +214,7 @@ def apply(
     comment: str | None = None,
     data: dict[str, Any] | None = None,
     actor_label: str | None = None,
-    notify: Callable[[], None] | None = None,
+    follow: Callable[[Any], None] | None = None,
     commit: bool = True,
 ) -> str | None:
     """Apply the declared transition `name` to a locked object, or to a new one (not yet in
@@ -221,9 +223,10 @@ def apply(
     Checks the rule from `rule_state` (default: the object's state; a new application
     passes the state of the one it replaces) and its requirements, sets the state, runs
     `prepare` (the transition's own field changes, which may still refuse), journals the
-    change, then commits unless `commit=False` or `defer_commit`. `notify` (the emails) and
-    the lifecycle's signal run after the commit that makes the change true, and never after
-    a rollback. Refusals roll back and raise. Returns the state the object left."""
+    change and runs `follow` (which writes the emails and documents into the outbox, in the
+    same transaction), then commits unless `commit=False` or `defer_commit`. The lifecycle's
+    signal is sent after the commit that makes the change true, never after a rollback.
+    Refusals roll back and raise. Returns the state the object left."""
     if from_state is ...:
         from_state = getattr(subject, "state", NEW)
     if rule_state is ...:
@@ -258,8 +261,8 @@ def apply(
         comment=comment,
         data=data,
     )
-    if notify is not None:
-        on_commit(session, notify)
+    if follow is not None:
+        follow(subject)
     if lifecycle.signal is not None:
         on_commit(
             session,

@@ -6,6 +6,7 @@ from .audit import AuditEvent
 from .document import Document
 from .download import DownloadEvent
 from .imagery import ImageryRequest, ImageryRequestComment
+from .outbox import MailPreference, OutboxMessage
 from .sequence import NumberSequence
 
 __all__ = [
@@ -18,5 +19,7 @@ __all__ = [
     "EligibilityCheck",
     "ImageryRequest",
     "ImageryRequestComment",
+    "MailPreference",
     "NumberSequence",
+    "OutboxMessage",
 ]

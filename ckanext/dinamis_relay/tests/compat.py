@@ -51,10 +51,13 @@ def _keep_one_client(app: Any, environ: dict[str, str]) -> None:
 
 
 def work_off_queue() -> None:
-    """Run, in this process, every job queued on CKAN's default queue so far."""
+    """Run, in this process, every job queued so far (priority queue first)."""
     import ckan.lib.jobs as jobs
 
     # The worker is given the queue's Redis connection: RQ 1.x (CKAN 2.11) would otherwise
     # look for the one CKAN pushed on RQ's thread-local stack when the queue was first
     # made, which is missing when that happened in another thread (a browser test's server).
-    jobs.Worker(connection=jobs.get_queue().connection).work(burst=True)
+    from ckanext.dinamis_relay.notifications import outbox
+
+    queues = [outbox.priority_queue(), jobs.DEFAULT_QUEUE_NAME]
+    jobs.Worker(queues, connection=jobs.get_queue().connection).work(burst=True)

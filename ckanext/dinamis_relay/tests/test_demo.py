@@ -5,7 +5,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.dinamis_relay import demo
+from ckanext.dinamis_relay.cli import demo
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")

@@ -20,7 +20,6 @@ from ckan.tests import factories as ckan_factories
 from PIL import Image
 from pypdf import PdfReader
 
-from ckanext.dinamis_relay import signals
 from ckanext.dinamis_relay.documents import jobs, storage
 from ckanext.dinamis_relay.model import Adhesion, Document
 
@@ -33,9 +32,10 @@ ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "pdf"
 
 
 def send_transition(adhesion: Adhesion, to_state: str, action: str = "accept") -> None:
-    signals.adhesion_transition.send(
-        adhesion.id, action=action, from_state=None, to_state=to_state, user_id=None
-    )
+    """What a transition to `to_state` writes for the documents, committed (queued)."""
+    assert adhesion.state == to_state
+    jobs.enqueue_due(model.Session, adhesion)
+    model.Session.commit()
 
 
 def documents_of(adhesion_id: str) -> list[Document]:
@@ -253,17 +253,25 @@ class TestIssuedAtTransitions:
         run_jobs()
         assert documents_of(adhesion.id) == []
 
-    def test_queue_outage_does_not_break_the_transition(self, monkeypatch):
+    def test_documents_missed_while_the_queue_was_down_are_issued_by_the_sweep(
+        self, monkeypatch, run_jobs
+    ):
+        from ckanext.dinamis_relay.notifications import outbox
+
         adhesion = factories.document_adhesion("accepted", "classic")
-        spy = LogSpy()
-        monkeypatch.setattr(jobs, "log", spy)
 
         def broken(*args: Any, **kwargs: Any) -> None:
             raise ConnectionError("redis is down")
 
-        monkeypatch.setattr(jobs.tk, "enqueue_job", broken)
-        send_transition(adhesion, "accepted")  # must not raise
-        assert "Could not queue the documents" in spy.text
+        with monkeypatch.context() as patch:
+            patch.setattr(outbox.tk, "enqueue_job", broken)
+            send_transition(adhesion, "accepted")  # must not raise
+        run_jobs()
+        assert documents_of(adhesion.id) == []
+        assert outbox.sweep(grace_seconds=0)["queued"] == 1
+        run_jobs()
+        assert [d.kind for d in documents_of(adhesion.id)] == ["acte_adhesion"]
+        assert outbox.status()["counts"] == {"pending": 0, "done": 1, "dead": 0}
 
     def test_the_job_is_idempotent(self, run_jobs):
         adhesion = factories.document_adhesion("accepted", "classic")

@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 
-from ckanext.dinamis_relay import scale
+from ckanext.dinamis_relay.cli import scale
 
 
 def _count(sql: str) -> int:
@@ -52,3 +52,22 @@ def test_small_generation():
     again = scale.generate(sizes, seed=3, replace=True, echo=lines.append)
     # Same seed, same data; the relay and DINAMIS organizations are kept, not written again.
     assert again == {**counts, "group": counts["group"] - 2}
+
+
+def test_entity_names_never_run_out():
+    # National scale (issue 17): past the realistic names, numbered ones, each once.
+    generator = scale.Generator(scale.Sizes(), seed=42, password="x", echo=lambda line: None)
+    names = generator._entity_names()
+    drawn = [next(names)[1] for _ in range(12000)]
+    assert len(set(drawn)) == 12000
+    assert any(name.endswith(" (2)") for name in drawn)
+    assert not any(name.endswith(")") for name in drawn[:200])
+
+
+def test_progress_lines_at_each_tenth():
+    lines: list[str] = []
+    generator = scale.Generator(scale.Sizes(), seed=1, password="x", echo=lines.append)
+    for done in range(1, 5001):
+        generator.progress("downloads", done, 5000)
+    assert len(lines) == 10
+    assert lines[-1].split() == ["downloads", "100", "%", "(5,000/5,000)"]

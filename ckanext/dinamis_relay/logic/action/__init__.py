@@ -61,6 +61,13 @@ from .membership import (
     organization_update,
     user_delete,
 )
+from .outbox import (
+    dinamis_relay_digest_send,
+    dinamis_relay_mail_preference_show,
+    dinamis_relay_mail_preference_update,
+    dinamis_relay_outbox_status,
+    dinamis_relay_outbox_sweep,
+)
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
@@ -93,6 +100,7 @@ __all__ = [
     "dinamis_relay_adhesion_update",
     "dinamis_relay_dashboard",
     "dinamis_relay_dashboard_export",
+    "dinamis_relay_digest_send",
     "dinamis_relay_document_generate",
     "dinamis_relay_document_list",
     "dinamis_relay_document_show",
@@ -106,6 +114,10 @@ __all__ = [
     "dinamis_relay_imagery_request_submit",
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
+    "dinamis_relay_mail_preference_show",
+    "dinamis_relay_mail_preference_update",
+    "dinamis_relay_outbox_status",
+    "dinamis_relay_outbox_sweep",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "group_update",

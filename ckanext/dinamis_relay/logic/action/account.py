@@ -24,12 +24,13 @@ from ckan.logic import validate
 from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
-from ... import account_csv, account_notify, lifecycle, mailing
+from ... import account_csv, lifecycle
 from ...lifecycle.account import ACCOUNT
 from ...lifecycle.account import may_manage as _may_manage_entity
 from ...model import Account, Adhesion, AuditEvent
 from ...model import account as states
 from ...model.base import make_uuid, utcnow
+from ...notifications import account as account_notify
 from ...roles import Roles, context_roles
 from .. import account_schema as schema
 from ..auth.account import CACHE_KEY, get_account
@@ -248,18 +249,19 @@ def _apply(
     commit: bool = True,
     **kwargs: Any,
 ) -> str | None:
-    """`lifecycle.apply` for accounts: the caller's id, then the person's email (`email`
-    names the message of `account_notify.send_to_person`) after the commit."""
+    """`lifecycle.apply` for accounts: the caller's id, and the person's email (`email`
+    names the message of `account_notify.send_to_person`) written into the outbox in the
+    transition's transaction."""
     kwargs.setdefault("actor_id", _actor_id(context))
 
-    def emails() -> None:
+    def follow(account: Account) -> None:
         if email == "request_received":
-            mailing.enqueue(account_notify.send_request_received, account.id)
+            account_notify.email(model.Session, "send_request_received", account.id)
         elif email:
-            mailing.enqueue(account_notify.send_to_person, account.id, email)
+            account_notify.email(model.Session, "send_to_person", account.id, email)
 
     return lifecycle.apply(
-        context, ACCOUNT, account, name, data_dict, notify=emails, commit=commit, **kwargs
+        context, ACCOUNT, account, name, data_dict, follow=follow, commit=commit, **kwargs
     )
 
 
@@ -950,13 +952,9 @@ def dinamis_relay_account_expire(context: Context, data_dict: DataDict) -> dict[
     now = utcnow()
     for account in to_remind:
         account.reminder_sent_at = now
-        lifecycle.on_commit(model.Session, _reminder_email(account.id))
+        account_notify.email(model.Session, "send_to_person", account.id, "reminder")
     lifecycle.finish(context)
     return result
-
-
-def _reminder_email(account_id: str) -> Any:
-    return lambda: mailing.enqueue(account_notify.send_to_person, account_id, "reminder")
 
 
 __all__ = [

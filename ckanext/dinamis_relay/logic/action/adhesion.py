@@ -18,7 +18,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from sqlalchemy.exc import IntegrityError
 
-from ... import audit, lifecycle, notify, numbers, texts, tokens
+from ... import audit, lifecycle, numbers, texts, tokens
 from ...lifecycle.adhesion import ADHESION, visible_clause
 from ...model import Acceptance, Adhesion, AuditEvent, EligibilityCheck
 from ...model.adhesion import (
@@ -28,6 +28,7 @@ from ...model.adhesion import (
     PEOPLE_FIELDS,
 )
 from ...model.base import utcnow
+from ...notifications import adhesion as notify
 from ...roles import context_roles
 from .. import schema
 from ..auth import adhesion as auth
@@ -89,14 +90,21 @@ def _apply(
     data_dict: DataDict | None = None,
     **kwargs: Any,
 ) -> Adhesion:
-    """`lifecycle.apply` for adhesions: the caller's id, then the emails after commit."""
+    """`lifecycle.apply` for adhesions: the caller's id, and the emails and documents the
+    transition calls for written into the outbox in its transaction."""
     kwargs.setdefault("actor_id", _user_id(context))
+    legal_link = kwargs.pop("legal_link", None)
 
-    def emails() -> None:
-        # The id is read after the commit: a new application's row has one by then.
-        notify.adhesion_transition(adhesion.id, name)
+    def follow(adhesion: Adhesion) -> None:
+        notify.transition(
+            _session(context),
+            adhesion,
+            name,
+            legal_link=legal_link() if callable(legal_link) else None,
+            user_id=kwargs["actor_id"],
+        )
 
-    lifecycle.apply(context, ADHESION, adhesion, name, data_dict, notify=emails, **kwargs)
+    lifecycle.apply(context, ADHESION, adhesion, name, data_dict, follow=follow, **kwargs)
     return adhesion
 
 
@@ -472,19 +480,7 @@ def dinamis_relay_adhesion_submit(context: Context, data_dict: DataDict) -> dict
             tokens.make_token(adhesion.id, adhesion.legal_token_nonce)
         )
 
-    adhesion_id = adhesion.id
-    lifecycle.apply(
-        context,
-        ADHESION,
-        adhesion,
-        "submit",
-        data_dict,
-        actor_id=_user_id(context),
-        prepare=prepare,
-        notify=lambda: notify.adhesion_transition(
-            adhesion_id, "submit", legal_link=link.get("url")
-        ),
-    )
+    _apply(context, adhesion, "submit", data_dict, prepare=prepare, legal_link=lambda: link["url"])
     return _dictize(context, adhesion)
 
 
@@ -788,10 +784,6 @@ def dinamis_relay_adhesion_expire(context: Context, data_dict: DataDict) -> dict
             user_id=_user_id(context),
             data={"valid_until": str(adhesion.valid_until)},
         )
-        lifecycle.on_commit(session, _reminder(adhesion.id))
+        notify.transition(session, adhesion, "reminder", user_id=_user_id(context))
     lifecycle.finish(context)
     return result
-
-
-def _reminder(adhesion_id: str) -> Any:
-    return lambda: notify.adhesion_transition(adhesion_id, "reminder")

@@ -16,7 +16,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
-from ... import geo, imagery_notify, lifecycle
+from ... import geo, lifecycle
 from ...access import active_account_org_ids
 from ...lifecycle.imagery import (
     IMAGERY,
@@ -29,6 +29,7 @@ from ...model import Adhesion, AuditEvent, ImageryRequest, ImageryRequestComment
 from ...model import imagery as states
 from ...model.base import utcnow
 from ...model.sequence import next_value
+from ...notifications import imagery as imagery_notify
 from ...roles import Roles, context_roles
 from .. import imagery_schema as schema
 from ..auth import imagery as auth
@@ -239,7 +240,9 @@ def dinamis_relay_imagery_request_submit(context: Context, data_dict: DataDict) 
         actor_id=actor_id,
         prepare=prepare,
         data=audit_data,
-        notify=lambda: imagery_notify.transition(request.id, "submit", actor_id),
+        follow=lambda request: imagery_notify.transition(
+            _session(context), request.id, "submit", actor_id
+        ),
     )
     return _full(context, request)
 
@@ -292,8 +295,12 @@ def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDi
         prepare=prepare,
         comment=comment,
         data={"number": request.number},
-        notify=lambda: imagery_notify.transition(
-            request.id, name, roles.user_id, comment_ids[0] if comment_ids else None
+        follow=lambda request: imagery_notify.transition(
+            _session(context),
+            request.id,
+            name,
+            roles.user_id,
+            comment_ids[0] if comment_ids else None,
         ),
     )
     return _full(context, request)
@@ -324,9 +331,7 @@ def dinamis_relay_imagery_request_comment(context: Context, data_dict: DataDict)
     _session(context).add(message)
     _session(context).flush()
     comment = message.dictize()
-    lifecycle.on_commit(
-        _session(context), lambda: imagery_notify.comment(request.id, comment["id"])
-    )
+    imagery_notify.comment(_session(context), request.id, comment["id"])
     lifecycle.finish(context)
     return comment
 

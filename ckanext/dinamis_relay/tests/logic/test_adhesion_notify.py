@@ -162,7 +162,7 @@ class TestAdhesionEmails:
         run_jobs()
         mail_server.clear_smtp_messages()
 
-        from ckanext.dinamis_relay import notify
+        from ckanext.dinamis_relay.notifications import adhesion as notify
 
         notify.send_reminder(adhesion["id"])
 

@@ -56,6 +56,28 @@ class TestStats:
         assert monthly["adhesions_accepted"][-1] == 3
         assert monthly["accounts_validated"][-1] == 4
 
+    def test_active_accounts_are_people_who_can_log_in(self):
+        world = dh.world()
+        assert dh.call("dinamis_relay_stats", None)["accounts"] == {"active": 3}
+        # Opened on someone's behalf: active, but the person has not set a password yet.
+        created = dh.call(
+            "dinamis_relay_account_create",
+            world.super_referent,
+            organization_id=world.relay_entity["id"],
+            email="jeanne.martin@example.fr",
+            fullname="Jeanne Martin",
+            job_title="Technicienne",
+            intended_use="Cartographie",
+        )
+        assert (created["state"], created["awaiting_password"]) == ("active", True)
+        assert dh.call("dinamis_relay_stats", None)["accounts"] == {"active": 3}
+        # CKAN's password reset form activates the user: now they can log in.
+        user = model.User.by_email("jeanne.martin@example.fr")
+        assert user is not None
+        user.state = "active"
+        model.Session.commit()
+        assert dh.call("dinamis_relay_stats", None)["accounts"] == {"active": 4}
+
     def test_no_personal_data(self):
         world = dh.world()
         text = json.dumps(dh.call("dinamis_relay_stats", None))

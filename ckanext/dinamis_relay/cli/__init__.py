@@ -7,8 +7,6 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import click
 
-from . import demo
-
 __all__ = ["dinamis_relay"]
 
 
@@ -21,6 +19,9 @@ def dinamis_relay() -> None:
 @click.option("--password", default=None, help="Password given to every demo user.")
 def demo_data(password: str | None) -> None:
     """Create a relay, DINAMIS, entities in various states and a user for each role."""
+    # Development tools stay out of the runtime import path: loaded by their command only.
+    from . import demo
+
     for line in demo.create_demo_data(password):
         click.echo(line)
 
@@ -89,6 +90,90 @@ def generate_scale_data(
         click.echo(f"{count:>9} {table}")
 
 
+@dinamis_relay.group("outbox", short_help="Background work: emails and documents")
+def outbox_group() -> None:
+    pass
+
+
+@outbox_group.command("sweep")
+def outbox_sweep() -> None:
+    """Queue again what is pending and due (meant for cron, every minute): rows written while
+    Redis was down, retries that could not be scheduled, rows of a worker that died."""
+    try:
+        result = tk.get_action("dinamis_relay_outbox_sweep")(_site_user_context(), {})
+    except tk.ValidationError as error:
+        raise click.ClickException(str(error.error_summary.get("queue") or error)) from None
+    click.echo(f"{result['queued']} rows queued, {result['purged']} old delivered rows deleted")
+
+
+@outbox_group.command("status")
+def outbox_status() -> None:
+    """Rows by state, the oldest pending one, and the last dead ones with their error."""
+    result = tk.get_action("dinamis_relay_outbox_status")(_site_user_context(), {})
+    for state, count in result["counts"].items():
+        click.echo(f"{state:>8} {count}")
+    oldest = result["oldest_pending"]
+    if oldest:
+        click.echo(
+            f"oldest pending: {oldest['kind']} {oldest['id']} created {oldest['created']}, "
+            f"{oldest['attempts']} attempts, next {oldest['next_attempt_at']}"
+            + (f", last error: {oldest['last_error']}" if oldest["last_error"] else "")
+        )
+    else:
+        click.echo("oldest pending: none")
+    for row in result["dead"]:
+        click.secho(
+            f"dead: {row['kind']} {row['id']} {row['created']}: {row['last_error']}", fg="red"
+        )
+
+
+@dinamis_relay.command("digest")
+def digest() -> None:
+    """Daily (cron): one email per staff member who chose the digest, listing what awaits
+    them (at most one a day)."""
+    result = tk.get_action("dinamis_relay_digest_send")(_site_user_context(), {})
+    click.echo(
+        f"{result['written']} digests queued, {result['nothing_waiting']} with nothing "
+        f"waiting, {result['already_sent']} already sent today"
+    )
+
+
+@dinamis_relay.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queues are empty.")
+@click.option(
+    "--no-fork",
+    is_flag=True,
+    help="Run each job in the worker process: no fork and no reload of CKAN's environment "
+    "per job (much cheaper for short jobs; a job that crashes the process stops the worker).",
+)
+@click.argument("queues", nargs=-1)
+def worker(burst: bool, no_fork: bool, queues: tuple[str, ...]) -> None:
+    """`ckan jobs worker` for the plugin: sweep the outbox, then serve QUEUES (default: the
+    priority queue, then the default queue)."""
+    import rq
+    from ckan.lib import jobs
+
+    from ..notifications import outbox
+
+    try:
+        result = tk.get_action("dinamis_relay_outbox_sweep")(_site_user_context(), {})
+        click.echo(f"outbox sweep: {result['queued']} rows queued")
+    except tk.ValidationError as error:
+        click.secho(f"outbox sweep skipped: {error.error_summary}", fg="yellow")
+    names = list(queues) or [outbox.priority_queue(), jobs.DEFAULT_QUEUE_NAME]
+    worker_class: type[jobs.Worker] = jobs.Worker
+    if no_fork:
+
+        class InProcessWorker(jobs.Worker):
+            # rq's SimpleWorker way (as CKAN's with_test_worker fixture does); CKAN's
+            # perform_job still closes the database session after each job.
+            def execute_job(self, job: Any, queue: Any) -> Any:
+                return rq.SimpleWorker.execute_job(self, job, queue)  # type: ignore[arg-type]  # a Worker, not a SimpleWorker
+
+        worker_class = InProcessWorker
+    worker_class(names).work(burst=burst, with_scheduler=True)
+
+
 @dinamis_relay.group("documents", short_help="Generated PDF documents")
 def documents() -> None:
     pass
@@ -104,7 +189,7 @@ def regenerate(adhesion_id: str | None, all_: bool, kind: str | None) -> None:
     With --adhesion and no document yet, issue the documents the adhesion's state calls for
     (for instance after the job queue was down).
     """
-    from .documents import jobs
+    from ..documents import jobs
 
     if not adhesion_id and not all_:
         raise click.UsageError("Give --adhesion ID or --all")

@@ -1,7 +1,8 @@
 """Emails about individual accounts, sent from background jobs.
 
-Actions enqueue these functions after their transaction commits; a job reloads everything
-from the database, so it sends what is true when it runs.
+Actions call `email()` inside their transaction: it writes an outbox row, queued once the
+transaction commits; the job reloads everything from the database, so it sends what is true
+when it runs.
 """
 
 from __future__ import annotations
@@ -14,11 +15,24 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from . import l10n, roles
+from .. import l10n, roles
+from ..model import Account, Adhesion
+from . import outbox
 from .mailing import Recipient, request_context, send, staff_recipients, user_recipients
-from .model import Account, Adhesion
 
 log = logging.getLogger(__name__)
+
+
+def email(session: Any, function_name: str, account_id: str, *args: Any) -> None:
+    """Write the email `function_name` (send_request_received, or send_to_person with the
+    event) in the transaction of the change."""
+    if function_name == "send_to_person":
+        (event,) = args
+        outbox.enqueue(session, "account.person", {"account_id": account_id, "event": event})
+    elif function_name == "send_request_received":
+        outbox.enqueue(session, "account.request_received", {"account_id": account_id})
+    else:
+        raise ValueError(f"Unknown account email {function_name}")
 
 
 def person_subject(event: str) -> str | None:
@@ -93,8 +107,9 @@ def send_to_person(account_id: str, event: str) -> None:
         extra_vars = _common_vars(account)
         if event == "invited":
             # A pending user sets a password through CKAN's reset link, which also activates it.
+            # Committed with the outbox row once the email is sent.
             user.reset_key = mailer.make_key()
-            model.Session.commit()
+            model.Session.flush()
             extra_vars["reset_link"] = mailer.get_reset_link(user)
         if user.email:
             send(

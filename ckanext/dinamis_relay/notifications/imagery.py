@@ -15,30 +15,43 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .imagery_choices import state_labels
+from ..imagery_choices import state_labels
+from ..model import Adhesion, ImageryRequest, ImageryRequestComment
+from ..roles import dinamis_organization, relay_organization
+from . import outbox
 from .mailing import (
     Recipient,
-    enqueue,
     request_context,
     send,
     staff_recipients,
     user_recipients,
 )
-from .model import Adhesion, ImageryRequest, ImageryRequestComment
-from .roles import dinamis_organization, relay_organization
 
 log = logging.getLogger(__name__)
 
 
 def transition(
-    request_id: str, action: str, actor_id: str | None, comment_id: int | None = None
+    session: Any,
+    request_id: str,
+    action: str,
+    actor_id: str | None,
+    comment_id: int | None = None,
 ) -> None:
-    """Queue the emails of a committed transition."""
-    enqueue(send_transition, request_id, action, actor_id, comment_id)
+    """Write the emails of a transition, in its transaction (`comment_id` once flushed)."""
+    outbox.enqueue(
+        session,
+        "imagery.transition",
+        {
+            "request_id": request_id,
+            "action": action,
+            "actor_id": actor_id,
+            "comment_id": comment_id,
+        },
+    )
 
 
-def comment(request_id: str, comment_id: int) -> None:
-    enqueue(send_comment, request_id, comment_id)
+def comment(session: Any, request_id: str, comment_id: int) -> None:
+    outbox.enqueue(session, "imagery.comment", {"request_id": request_id, "comment_id": comment_id})
 
 
 # Recipients

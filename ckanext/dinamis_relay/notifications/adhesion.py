@@ -1,8 +1,9 @@
-"""Adhesion emails, sent from background jobs.
+"""Adhesion emails (and documents), sent from background jobs.
 
-Actions call `adhesion_transition()` after their commit; it only enqueues jobs, so a slow or
-failing mail server never delays or breaks a request. The jobs read the adhesion again and
-render `templates/dinamis_relay/emails/*.txt` in the site's default language.
+Actions call `transition()` inside the transaction of the transition: it writes the outbox
+rows, which are queued once the transaction commits, so a slow or failing mail server never
+delays or breaks a request and nothing is lost. The jobs read the adhesion again and render
+`templates/dinamis_relay/emails/*.txt` in the site's default language.
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import choices, l10n
+from .. import choices, l10n
+from ..model import Adhesion
+from ..roles import dinamis_organization, relay_organization
+from . import outbox
 from .mailing import (
     Recipient,
-    enqueue,
     request_context,
     send,
     staff_recipients,
     user_recipients,
 )
-from .model import Adhesion
-from .roles import dinamis_organization, relay_organization
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +46,30 @@ def _enabled(option: str) -> bool:
     return tk.asbool(tk.config.get(f"ckanext.dinamis_relay.email.{option}", True))
 
 
-def adhesion_transition(adhesion_id: str, action: str, legal_link: str | None = None) -> None:
-    """Queue the emails a committed transition calls for."""
+def transition(
+    session: Any,
+    adhesion: Adhesion,
+    action: str,
+    legal_link: str | None = None,
+    user_id: str | None = None,
+) -> None:
+    """Write the emails and documents a transition calls for, in its transaction."""
+    adhesion_id = adhesion.id
     if action == "submit" and legal_link:
-        enqueue(send_legal_request, adhesion_id, legal_link)
-        enqueue(send_submission_notice, adhesion_id)
+        outbox.enqueue(
+            session, "adhesion.legal_request", {"adhesion_id": adhesion_id, "link": legal_link}
+        )
+        outbox.enqueue(session, "adhesion.submission_notice", {"adhesion_id": adhesion_id})
     elif action == "legal_accept":
-        enqueue(send_submitted, adhesion_id)
+        outbox.enqueue(session, "adhesion.submitted", {"adhesion_id": adhesion_id})
     elif action in DECISION_ACTIONS:
-        enqueue(send_decision, adhesion_id, action)
+        outbox.enqueue(session, "adhesion.decision", {"adhesion_id": adhesion_id, "action": action})
     elif action == "reminder":
-        enqueue(send_reminder, adhesion_id)
+        outbox.enqueue(session, "adhesion.reminder", {"adhesion_id": adhesion_id})
+    if action != "reminder":
+        from ..documents import jobs
+
+        jobs.enqueue_due(session, adhesion, user_id)
 
 
 # Recipients

@@ -1,0 +1,255 @@
+"""Step 3: what the accounts do: downloads and imagery requests."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import math
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from .base import GeneratorBase
+from .vocabulary import COMMENTS, DAY, REQUEST_TOPICS
+
+
+class Activity(GeneratorBase):
+    """Downloads and imagery requests with their threads."""
+
+    def downloads(self, cursor: Any) -> int:
+        """Download events by people with an account that was once active, between their
+        validation and its end, a few heavy users and many light ones, August quieter."""
+        rng = self.rng
+        people = [a for a in self.accounts if a["validated_at"] is not None]
+        if not people or not self.sizes.downloads:
+            return 0
+        weights = list(itertools_accumulate(rng.paretovariate(1.3) for _ in people))
+        datasets = []
+        for index in range(400):
+            licence = "dinamis-pleiades" if index % 3 else "dinamis-spot67"
+            datasets.append(
+                (self.new_id(), [self.new_id() for _ in range(rng.randint(1, 3))], licence)
+            )
+        rows: list[tuple[datetime.datetime, str, str | None, str, str, str]] = []
+        span = (self.now - self.start).total_seconds()
+        while len(rows) < self.sizes.downloads:
+            # The moment first: steady growth over the period, August at half speed; then
+            # someone whose account was active at that moment.
+            when = self.start + datetime.timedelta(seconds=int(rng.random() * span))
+            growth = 0.4 + 0.6 * (when - self.start).total_seconds() / span
+            if rng.random() > growth * (0.5 if when.month == 8 else 1):
+                continue
+            account = None
+            for candidate in rng.choices(people, cum_weights=weights, k=8):
+                end = self.now if candidate["state"] == "active" else candidate["modified"]
+                if candidate["validated_at"] <= when <= end:
+                    account = candidate
+                    break
+            if account is None:
+                continue
+            dataset_id, resources, licence = datasets[int(rng.random() ** 2 * len(datasets))]
+            org = None if rng.random() < 0.005 else account["organization_id"]
+            rows.append((when, account["user_id"], org, dataset_id, rng.choice(resources), licence))
+            self.progress("downloads", len(rows), self.sizes.downloads)
+        rows.sort(key=lambda r: r[0])
+        # Formatted here rather than through _copy_value: a million rows, all plain values.
+        statement = (
+            "COPY dinamis_relay_download_event "
+            "(created, user_id, organization_id, dataset_id, resource_id, licence) FROM STDIN"
+        )
+        for chunk_start in range(0, len(rows), 100000):
+            buffer = io.StringIO()
+            for when, user_id, org, dataset_id, resource_id, licence in rows[
+                chunk_start : chunk_start + 100000
+            ]:
+                buffer.write(
+                    f"{when.isoformat(sep=' ')}\t{user_id}\t{org or chr(92) + 'N'}\t"
+                    f"{dataset_id}\t{resource_id}\t{licence}\n"
+                )
+            buffer.seek(0)
+            cursor.copy_expert(statement, buffer)
+        return len(rows)
+
+    def imagery_requests(self) -> None:
+        """Requests by a minority of active people, in every state; older ones are mostly
+        finished, recent ones still open."""
+        rng = self.rng
+        people = [a for a in self.accounts if a["validated_at"] is not None and rng.random() < 0.25]
+        if not people:
+            return
+        adhesions = {a["organization_id"]: a for a in self.adhesions if a["is_current"]}
+        pattern = tk.config.get("ckanext.dinamis_relay.imagery.number_pattern") or (
+            "IMG-{year}-{seq:05d}"
+        )
+        open_paths = {
+            "draft": [],
+            "submitted": ["submit"],
+            "in_review": ["submit", "review"],
+            "forwarded": ["submit", "review", "forward"],
+            "accepted": ["submit", "review", "forward", "accept"],
+            "in_progress": ["submit", "review", "forward", "accept", "start"],
+            "delivered": ["submit", "review", "forward", "accept", "start", "deliver"],
+        }
+        final_paths = {
+            "answered": ["submit", "review", "answer"],
+            "closed": ["submit", "review", "forward", "accept", "start", "deliver", "close"],
+            "closed_answered": ["submit", "review", "answer", "close"],
+            "rejected": ["submit", "review", "reject"],
+            "rejected_dinamis": ["submit", "review", "forward", "reject"],
+            "cancelled": ["submit", "cancel"],
+        }
+        to_states = {
+            "submit": "submitted",
+            "review": "in_review",
+            "answer": "answered",
+            "forward": "forwarded",
+            "accept": "accepted",
+            "start": "in_progress",
+            "deliver": "delivered",
+            "close": "closed",
+            "reject": "rejected",
+            "cancel": "cancelled",
+        }
+        rows: list[dict[str, Any]] = []
+        span = (self.now - self.start).total_seconds()
+        while len(rows) < self.sizes.requests:
+            # As for downloads: the moment first (steady growth), then someone whose account
+            # was active then.
+            created = self.start + datetime.timedelta(seconds=int(rng.random() * span))
+            if rng.random() > 0.4 + 0.6 * (created - self.start).total_seconds() / span:
+                continue
+            account = next(
+                (
+                    candidate
+                    for candidate in rng.choices(people, k=8)
+                    if candidate["validated_at"]
+                    <= created
+                    <= (self.now if candidate["state"] == "active" else candidate["modified"])
+                ),
+                None,
+            )
+            if account is None:
+                continue
+            adhesion = adhesions[account["organization_id"]]
+            age = (self.now - created).days
+            if age < 60 and rng.random() < 0.6:
+                path_name = rng.choices(list(open_paths), [10, 25, 25, 15, 10, 10, 5])[0]
+                path = open_paths[path_name]
+            else:
+                path_name = rng.choices(list(final_paths), [20, 35, 15, 10, 5, 15])[0]
+                path = final_paths[path_name]
+            lon = rng.uniform(-1.4, 1.6)
+            lat = rng.uniform(43.3, 46.9)
+            width, height = rng.uniform(0.02, 0.3), rng.uniform(0.02, 0.25)
+            area = {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [round(lon, 5), round(lat, 5)],
+                        [round(lon + width, 5), round(lat, 5)],
+                        [round(lon + width, 5), round(lat + height, 5)],
+                        [round(lon, 5), round(lat + height, 5)],
+                        [round(lon, 5), round(lat, 5)],
+                    ]
+                ],
+            }
+            area_km2 = round(width * 111.32 * math.cos(math.radians(lat)) * height * 110.57, 3)
+            city = adhesion["city"] or "Bordeaux"
+            period_start = (created + rng.randint(0, 30) * DAY).date()
+            request_id = self.new_id()
+            reviewer = "relay" if adhesion["mode"] == "relay" else "referent"
+            reviewer_id = (
+                rng.choice(self.super_referents)
+                if reviewer == "relay"
+                else adhesion["referent_user_id"]
+            )
+            row: dict[str, Any] = {
+                "id": request_id,
+                "number": None,
+                "user_id": account["user_id"],
+                "organization_id": account["organization_id"],
+                "title": rng.choice(REQUEST_TOPICS).format(city=city, year=created.year),
+                "area": area,
+                "area_km2": area_km2,
+                "period_start": period_start,
+                "period_end": period_start + rng.randint(30, 365) * DAY,
+                "sensor": rng.choice(("spot67", "pleiades", "pleiades", "pleiades_neo")),
+                "stereo": rng.random() < 0.2,
+                "max_cloud_cover": rng.choice((5, 10, 20, 30)),
+                "max_viewing_angle": rng.choice((15, 20, 30)),
+                "acquisition_mode": rng.choice(("archive", "archive", "new_acquisition")),
+                "intended_use": account["intended_use"],
+                "justification": "Besoin d'une image récente pour le projet."
+                if rng.random() < 0.5
+                else None,
+                "state": "draft",
+                "reviewer": reviewer,
+                "submitted_at": None,
+                "forwarded_at": None,
+                "closed_at": None,
+                "created": created,
+                "modified": created,
+            }
+            org_id = account["organization_id"]
+            self._event(
+                created,
+                "imagery_request",
+                request_id,
+                org_id,
+                "create",
+                None,
+                "draft",
+                account["user_id"],
+            )
+            when = created
+            for step in path:
+                when = min(when + rng.randint(0, 10) * DAY + DAY / 3, self.now - DAY / 48)
+                actor = {
+                    "submit": account["user_id"],
+                    "cancel": account["user_id"],
+                    "accept": None,
+                    "start": None,
+                    "deliver": None,
+                }.get(step, reviewer_id)
+                if step in ("accept", "start", "deliver") or (
+                    step == "reject" and row["state"] == "forwarded"
+                ):
+                    actor = rng.choice(self.instructors)
+                comment = None
+                if step in ("answer", "reject", "forward", "deliver") or rng.random() < 0.1:
+                    comment = rng.choice(COMMENTS)
+                    self.comments.append(
+                        (request_id, actor or account["user_id"], comment, False, step, when)
+                    )
+                if step == "submit":
+                    row["number"] = self._number("imagery_request", pattern, when)
+                    row["submitted_at"] = when
+                if step == "forward":
+                    row["forwarded_at"] = when
+                from_state = row["state"]
+                row["state"] = to_states[step]
+                if row["state"] in ("closed", "rejected", "cancelled"):
+                    row["closed_at"] = when
+                row["modified"] = when
+                self._event(
+                    when,
+                    "imagery_request",
+                    request_id,
+                    org_id,
+                    step,
+                    from_state,
+                    row["state"],
+                    actor,
+                    comment=comment,
+                    data={"number": row["number"]},
+                )
+            rows.append(row)
+        self.requests = rows
+
+
+def itertools_accumulate(values: Iterable[float]) -> Iterator[float]:
+    total = 0.0
+    for value in values:
+        total += value
+        yield total

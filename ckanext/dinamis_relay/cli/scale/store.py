@@ -1,0 +1,276 @@
+"""Writing the generated rows: COPY in dependency order, counters, VACUUM ANALYZE."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+
+from .activity import Activity
+from .organizations import Organizations
+from .people import People
+from .rows import Sizes, _copy
+from .vocabulary import PREFIX
+
+
+class Generator(Organizations, People, Activity):
+    """The whole generator: `staff`, `entities`, `accounts_and_people`, `imagery_requests`
+    build rows in memory; `generate` writes them with COPY."""
+
+
+PLUGIN_TABLES = (
+    "dinamis_relay_imagery_comment",
+    "dinamis_relay_imagery_request",
+    "dinamis_relay_download_event",
+    "dinamis_relay_document",
+    "dinamis_relay_account",
+    "dinamis_relay_acceptance",
+    "dinamis_relay_eligibility_check",
+    "dinamis_relay_adhesion",
+    "dinamis_relay_audit_event",
+    "dinamis_relay_number_sequence",
+)
+
+
+def _wipe(connection: sa.Connection) -> None:
+    """Remove every plugin row and the generated CKAN users and organizations."""
+    connection.execute(sa.text("TRUNCATE {} RESTART IDENTITY".format(", ".join(PLUGIN_TABLES))))
+    like = PREFIX + "%"
+    connection.execute(
+        sa.text(
+            'DELETE FROM member WHERE group_id IN (SELECT id FROM "group" WHERE name LIKE :p) '
+            'OR table_id IN (SELECT id FROM "user" WHERE name LIKE :p)'
+        ),
+        {"p": like},
+    )
+    connection.execute(
+        sa.text(
+            'DELETE FROM api_token WHERE user_id IN (SELECT id FROM "user" WHERE name LIKE :p)'
+        ),
+        {"p": like},
+    )
+    if sa.inspect(connection).has_table("group_extra"):  # CKAN 2.11 keeps group extras there
+        connection.execute(
+            sa.text(
+                "DELETE FROM group_extra "
+                'WHERE group_id IN (SELECT id FROM "group" WHERE name LIKE :p)'
+            ),
+            {"p": like},
+        )
+    connection.execute(sa.text('DELETE FROM "user" WHERE name LIKE :p'), {"p": like})
+    connection.execute(sa.text('DELETE FROM "group" WHERE name LIKE :p'), {"p": like})
+
+
+def generate(
+    sizes: Sizes,
+    seed: int = 42,
+    replace: bool = False,
+    password: str = "scale-password",
+    echo: Callable[[str], None] = print,
+) -> dict[str, int]:
+    """Generate and store the data set; returns the row count of each table."""
+    started = time.monotonic()
+
+    def step(label: str) -> None:
+        echo(f"{time.monotonic() - started:7.1f}s  {label}")
+
+    connection = model.Session.connection()
+    existing = connection.execute(sa.text("SELECT count(*) FROM dinamis_relay_adhesion")).scalar()
+    if existing and not replace:
+        raise tk.ValidationError(
+            {
+                "replace": [
+                    f"The database already holds {existing} adhesions: pass --replace to "
+                    "remove all DINAMIS data and the generated users first"
+                ]
+            }
+        )
+    if replace:
+        _wipe(connection)
+        step("previous DINAMIS data and generated users removed")
+    generator = Generator(sizes, seed, password, echo)
+    generator.staff()
+    generator.entities()
+    step(f"{len(generator.adhesions)} adhesions built")
+    generator.accounts_and_people()
+    step(f"{len(generator.accounts)} accounts and {len(generator.users)} users built")
+    generator.imagery_requests()
+    step(f"{len(generator.requests)} imagery requests built")
+
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    counts: dict[str, int] = {}
+    counts["group"] = _copy_groups(connection, cursor, generator.groups)
+    counts["user"] = _copy(
+        cursor,
+        "user",
+        (
+            "id",
+            "name",
+            "created",
+            "password",
+            "fullname",
+            "email",
+            "sysadmin",
+            "state",
+            "plugin_extras",
+        ),
+        generator.users,
+    )
+    counts["member"] = _copy(
+        cursor,
+        "member",
+        ("id", "group_id", "table_id", "state", "table_name", "capacity"),
+        generator.members,
+    )
+    step(f"CKAN rows written: {counts}")
+    adhesion_columns = [c.key for c in _table("dinamis_relay_adhesion").columns]
+    counts["adhesion"] = _copy(
+        cursor,
+        "dinamis_relay_adhesion",
+        adhesion_columns,
+        ([row[c] for c in adhesion_columns] for row in generator.adhesions),
+    )
+    counts["eligibility_check"] = _copy(
+        cursor,
+        "dinamis_relay_eligibility_check",
+        ("id", "adhesion_id", "eligible", "note", "checked_by", "checked_at"),
+        generator.checks,
+    )
+    counts["acceptance"] = _copy(
+        cursor,
+        "dinamis_relay_acceptance",
+        (
+            "id",
+            "adhesion_id",
+            "text_kind",
+            "text_code",
+            "text_version",
+            "accepted_by_name",
+            "accepted_by_email",
+            "accepted_at",
+        ),
+        generator.acceptances,
+    )
+    account_columns = [c.key for c in _table("dinamis_relay_account").columns]
+    counts["account"] = _copy(
+        cursor,
+        "dinamis_relay_account",
+        account_columns,
+        ([row[c] for c in account_columns] for row in generator.accounts),
+    )
+    request_columns = [c.key for c in _table("dinamis_relay_imagery_request").columns]
+    generator.requests.sort(key=lambda r: r["created"])
+    counts["imagery_request"] = _copy(
+        cursor,
+        "dinamis_relay_imagery_request",
+        request_columns,
+        ([row[c] for c in request_columns] for row in generator.requests),
+    )
+    generator.comments.sort(key=lambda c: c[-1])
+    counts["imagery_comment"] = _copy(
+        cursor,
+        "dinamis_relay_imagery_comment",
+        ("request_id", "user_id", "body", "internal", "transition", "created"),
+        generator.comments,
+    )
+    step("adhesions, accounts and imagery requests written")
+    counts["download_event"] = generator.downloads(cursor)
+    step(f"{counts['download_event']} download events written")
+    generator.audit.sort(key=lambda e: e[0])
+    counts["audit_event"] = _copy(
+        cursor,
+        "dinamis_relay_audit_event",
+        (
+            "created",
+            "object_type",
+            "object_id",
+            "organization_id",
+            "action",
+            "from_state",
+            "to_state",
+            "user_id",
+            "actor_label",
+            "comment",
+            "data",
+        ),
+        generator.audit,
+    )
+    step(f"{counts['audit_event']} audit events written")
+    # Numbers issued from now on continue the generated ones, gap-free.
+    for (kind, year), last in generator.sequences.items():
+        connection.execute(
+            sa.text(
+                "INSERT INTO dinamis_relay_number_sequence (kind, year, last_value) "
+                "VALUES (:k, :y, :v) ON CONFLICT (kind, year) DO UPDATE "
+                "SET last_value = GREATEST(dinamis_relay_number_sequence.last_value, :v)"
+            ),
+            {"k": kind, "y": year, "v": last},
+        )
+    model.Session.commit()
+    step("committed")
+    _vacuum_analyze()
+    step("VACUUM ANALYZE done")
+    return counts
+
+
+GROUP_COLUMNS = (
+    "id",
+    "name",
+    "title",
+    "description",
+    "created",
+    "state",
+    "type",
+    "approval_status",
+    "image_url",
+    "is_organization",
+    "extras",
+)
+
+
+def _copy_groups(connection: sa.Connection, cursor: Any, groups: list[tuple]) -> int:
+    """COPY the organizations into CKAN's `group` table as the running CKAN has it.
+
+    CKAN 2.12 keeps a group's extras in its `extras` column; CKAN 2.11 has no such column
+    and keeps them as rows of `group_extra`.
+    """
+    if "extras" in {c["name"] for c in sa.inspect(connection).get_columns("group")}:
+        return _copy(cursor, "group", GROUP_COLUMNS, groups)
+    count = _copy(cursor, "group", GROUP_COLUMNS[:-1], (group[:-1] for group in groups))
+    _copy(
+        cursor,
+        "group_extra",
+        ("id", "group_id", "key", "value", "state"),
+        (
+            (str(uuid.uuid4()), group[0], key, value, "active")
+            for group in groups
+            for key, value in group[-1].items()
+        ),
+    )
+    return count
+
+
+def _table(name: str) -> sa.Table:
+    from ... import model as plugin_model
+
+    tables = {
+        mapped.__table__.name: mapped.__table__
+        for mapped in (plugin_model.Adhesion, plugin_model.Account, plugin_model.ImageryRequest)
+    }
+    return tables[name]
+
+
+def _vacuum_analyze() -> None:
+    """Fresh statistics and visibility maps, as autovacuum would give after a while, so the
+    planner and index-only scans see the data as a long-running site would."""
+    engine = model.meta.engine
+    assert engine is not None
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        # The monthly download counts follow the events (triggers of migration 0005).
+        for table in ("user", "group", "member", *PLUGIN_TABLES, "dinamis_relay_download_monthly"):
+            connection.execute(sa.text(f'VACUUM ANALYZE "{table}"'))

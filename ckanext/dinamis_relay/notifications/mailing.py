@@ -1,0 +1,262 @@
+"""What every email of the plugin shares: recipients, rendering and sending.
+
+The emails are written to the outbox inside the transaction that calls for them and sent by
+a background job (`outbox.deliver`), so a slow or failing mail server never delays or breaks
+a request, and no email is lost. The jobs reload what they report and render
+`templates/dinamis_relay/emails/*.txt` in the site's default language. Within one job every
+email goes through one SMTP connection, and an address already served by an earlier attempt
+of the same row is not sent to again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import smtplib
+import socket
+import time
+from collections.abc import Iterable, Iterator
+from email import utils
+from email.message import EmailMessage
+
+import ckan
+import ckan.model as model
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+import flask
+import sqlalchemy as sa
+from ckan.lib import mailer
+
+from ..model.outbox import DIGEST, IMMEDIATE, STAFF_EMAILS, MailPreference
+from ..roles import STAFF_CAPACITIES
+
+log = logging.getLogger(__name__)
+
+Recipient = tuple[str, str]  # (name, email)
+
+
+def staff_default() -> str:
+    """Staff emails of people without a preference: "digest" unless configured."""
+    value = tk.config.get("ckanext.dinamis_relay.email.staff_default") or DIGEST
+    return value if value in STAFF_EMAILS else DIGEST
+
+
+def _wants_immediate() -> sa.ColumnElement[bool]:
+    preference = sa.select(MailPreference.staff_emails).where(
+        MailPreference.user_id == model.User.id
+    )
+    return sa.func.coalesce(preference.scalar_subquery(), staff_default()) == IMMEDIATE
+
+
+def staff_recipients(organization: str, digest: bool = False) -> list[Recipient]:
+    """Admins and editors of an organization (by name or id) who have an email and want
+    each notice by email (those who chose the daily digest are left out, unless `digest`),
+    plus the sysadmins who asked for copies: one query."""
+    if not organization:
+        return []
+    staff = (
+        sa.select(model.User.fullname, model.User.name, model.User.email)
+        .join(model.Member, model.Member.table_id == model.User.id)
+        .join(model.Group, model.Group.id == model.Member.group_id)
+        .where(
+            sa.or_(model.Group.name == organization, model.Group.id == organization),
+            model.Group.is_organization.is_(True),
+            model.Member.table_name == "user",
+            model.Member.state == "active",
+            model.Member.capacity.in_(STAFF_CAPACITIES),
+            model.User.state == "active",
+            model.User.email.isnot(None),
+            model.User.email != "",
+        )
+    )
+    if not digest:
+        staff = staff.where(_wants_immediate())
+    copies = (
+        sa.select(model.User.fullname, model.User.name, model.User.email)
+        .join(MailPreference, MailPreference.user_id == model.User.id)
+        .where(
+            MailPreference.sysadmin_copies.is_(True),
+            model.User.sysadmin.is_(True),
+            model.User.state == "active",
+            model.User.email.isnot(None),
+            model.User.email != "",
+        )
+    )
+    rows = model.Session.execute(
+        sa.union(staff, copies).subquery().select().order_by(sa.text("name"))
+    ).all()
+    return [(fullname or name, email) for fullname, name, email in rows]
+
+
+def user_recipients(user_id: str | None) -> list[Recipient]:
+    """The user, if active and with an email."""
+    user = model.User.get(user_id) if user_id else None
+    if user is None or user.state != "active" or not user.email:
+        return []
+    return [(user.fullname or user.name, user.email)]
+
+
+@contextlib.contextmanager
+def request_context() -> Iterator[None]:
+    """tk.render and url_for need a Flask request context, which a bare job may lack."""
+    if flask.has_request_context():
+        yield
+        return
+    import ckan.config.middleware as middleware
+
+    # make_app (web server, `ckan` CLI, job worker) leaves a test request context ready.
+    context = middleware._internal_test_request_context
+    if context is None:
+        middleware.make_app(tk.config)
+        context = middleware._internal_test_request_context
+    with context:
+        yield
+
+
+class _Connection:
+    """One SMTP connection for a whole job, opened on the first email."""
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+
+    def open(self) -> smtplib.SMTP:
+        if self.smtp is not None:
+            return self.smtp
+        host, port = mailer._parse_smtp_server(tk.config.get("smtp.server"))
+        if not host:
+            raise mailer.MailerException("SMTP server hostname is not configured")
+        # Looked up at call time: CKAN's `mail_server` test fixture replaces smtplib.SMTP.
+        smtp = smtplib.SMTP(host, port)
+        smtp.ehlo()
+        if tk.config.get("smtp.starttls"):
+            if not smtp.has_extn("STARTTLS"):
+                raise mailer.MailerException("SMTP server does not support STARTTLS")
+            smtp.starttls()
+            smtp.ehlo()
+        user = tk.config.get("smtp.user")
+        if user:
+            smtp.login(user, tk.config.get("smtp.password"))
+        self.smtp = smtp
+        return smtp
+
+    def drop(self) -> None:
+        if self.smtp is not None:
+            with contextlib.suppress(Exception):
+                self.smtp.quit()
+        self.smtp = None
+
+
+_connection: contextvars.ContextVar[_Connection | None] = contextvars.ContextVar(
+    "dinamis_relay_smtp", default=None
+)
+_delivered: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
+    "dinamis_relay_delivered", default=None
+)
+
+
+@contextlib.contextmanager
+def smtp_session() -> Iterator[None]:
+    """Send every email of the block through one SMTP connection."""
+    connection = _Connection()
+    token = _connection.set(connection)
+    try:
+        yield
+    finally:
+        _connection.reset(token)
+        connection.drop()
+
+
+@contextlib.contextmanager
+def delivering(already: Iterable[str]) -> Iterator[set[str]]:
+    """Within the block, skip the addresses of `already`; the yielded set gathers every
+    address served, including those sent in the block."""
+    served = {email.lower() for email in already}
+    token = _delivered.set(served)
+    try:
+        yield served
+    finally:
+        _delivered.reset(token)
+
+
+def _message(name: str, email: str, subject: str, body: str) -> EmailMessage:
+    # As ckan.lib.mailer builds it.
+    msg = EmailMessage()
+    msg.set_content(body, cte="base64")
+    msg["Subject"] = subject
+    msg["From"] = utils.formataddr(
+        (tk.config.get("ckan.site_title") or "", tk.config.get("smtp.mail_from"))
+    )
+    msg["To"] = utils.formataddr((name, email))
+    msg["Date"] = utils.formatdate(time.time())
+    if not tk.config.get("ckan.hide_version"):
+        msg["X-Mailer"] = f"CKAN {ckan.__version__}"
+    reply_to = tk.config.get("smtp.reply_to")
+    if reply_to:
+        msg["Reply-to"] = reply_to
+    return msg
+
+
+def _is_temporary(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(400 <= code < 500 for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    return isinstance(
+        error, (OSError, socket.timeout, smtplib.SMTPServerDisconnected, mailer.MailerException)
+    )
+
+
+def _send_one(name: str, email: str, subject: str, body: str) -> None:
+    if any(True for _plugin in p.PluginImplementations(p.INotifier)):
+        # Another plugin may deliver notifications its own way: let CKAN ask it.
+        mailer.mail_recipient(name, email, subject, body)
+        return
+    connection = _connection.get()
+    own = connection is None
+    connection = connection or _Connection()
+    try:
+        smtp = connection.open()
+        smtp.sendmail(
+            tk.config.get("smtp.mail_from"),
+            [email],
+            _message(name, email, subject, body).as_string(),
+        )
+    except Exception:
+        connection.drop()  # a broken connection is not reused
+        raise
+    finally:
+        if own:
+            connection.drop()
+    log.info("Sent email to %s", email)
+
+
+def send(recipients: Iterable[Recipient], subject: str, template: str, extra: dict) -> int:
+    """Render once, send once to each address; return how many were sent.
+
+    A temporary failure (no connection, SMTP 4xx) raises `outbox.TemporaryFailure` after
+    recording what was sent, so the outbox retries the rest later; a permanent refusal of
+    one address (5xx) is logged and the others are still sent.
+    """
+    from .outbox import TemporaryFailure
+
+    body = tk.render(template, extra)
+    served = _delivered.get()
+    seen: set[str] = set()
+    sent = 0
+    for name, email in recipients:
+        key = email.lower()
+        if key in seen or (served is not None and key in served):
+            continue
+        seen.add(key)
+        try:
+            _send_one(name, email, subject, body)
+        except Exception as error:
+            if _is_temporary(error):
+                raise TemporaryFailure(f"{template} to {email}: {error!r}") from error
+            log.error("DINAMIS email %s to %s refused: %r", template, email, error)
+            continue
+        sent += 1
+        if served is not None:
+            served.add(key)
+    return sent

@@ -1,0 +1,117 @@
+"""Staff choose immediate emails or a daily digest; people acting on their own request keep
+their immediate emails; sysadmins are copied only when they ask."""
+
+from __future__ import annotations
+
+import datetime
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.tests import factories
+
+from ckanext.dinamis_relay.cli import dinamis_relay
+from ckanext.dinamis_relay.model.base import utcnow
+from ckanext.dinamis_relay.notifications import digest
+from ckanext.dinamis_relay.tests import factories as f
+
+
+def _preference(caller: dict, /, **data: object) -> dict:
+    return tk.get_action("dinamis_relay_mail_preference_update")(
+        {"user": caller["name"], "ignore_auth": False}, dict(data)
+    )
+
+
+def _recipients(mail_server) -> list[str]:
+    return sorted(address for mail in f.sent_emails(mail_server) for address in mail["to"])
+
+
+@pytest.fixture()
+def digest_default(ckan_config, monkeypatch):
+    monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.email.staff_default", "digest")
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "digest_default")
+class TestDigest:
+    def test_staff_on_digest_get_no_notice_but_the_legal_representative_does(
+        self, mail_server, run_jobs
+    ):
+        staff = f.staff()
+        adhesion = f.adhesion("draft", mode="relay")
+        f.call("check_eligibility", staff.super_referent, id=adhesion["id"], eligible=True)
+        f.call("submit", staff.super_referent, id=adhesion["id"])
+        run_jobs()
+        assert _recipients(mail_server) == ["maire@pessac.fr"]
+
+    def test_one_digest_a_day_listing_what_waits(self, mail_server, run_jobs, cli):
+        staff = f.staff()
+        f.adhesion("pending_instruction", mode="relay", legal_name="Commune de Talence")
+        run_jobs()
+        mail_server.clear_smtp_messages()
+
+        result = cli.invoke(dinamis_relay, ["digest"])
+        assert result.exit_code == 0, result.output
+        assert "1 digests queued" in result.output
+        run_jobs()
+        (mail,) = f.sent_emails(mail_server)
+        assert mail["to"] == [staff.instructor["email"]]
+        assert mail["subject"] == "DINAMIS: 1 item awaits you"
+        assert "Applications awaiting a DINAMIS decision: 1" in mail["body"]
+        assert "Commune de Talence" in mail["body"]
+        assert "http://test.ckan.net/dinamis/dashboard" in mail["body"]
+
+        # The same day: nothing more.
+        assert digest.write_digests()["already_sent"] == 1
+        run_jobs()
+        assert len(mail_server.get_smtp_messages()) == 1
+        # The next day, if work still waits.
+        tomorrow = utcnow() + datetime.timedelta(days=1)
+        assert digest.write_digests(now=tomorrow)["written"] == 1
+
+    def test_immediate_preference_gets_each_notice(self, mail_server, run_jobs):
+        staff = f.staff()
+        assert _preference(staff.instructor, staff_emails="immediate")["staff_emails"] == (
+            "immediate"
+        )
+        f.adhesion("pending_instruction", mode="relay")
+        run_jobs()
+        assert staff.instructor["email"] in _recipients(mail_server)
+        assert staff.super_referent["email"] not in _recipients(mail_server)
+        assert digest.write_digests()["written"] == 0
+
+    def test_sysadmins_are_copied_only_when_they_ask(self, mail_server, run_jobs):
+        f.staff()
+        sysadmin = factories.Sysadmin()
+        f.adhesion("pending_instruction", mode="relay")
+        run_jobs()
+        assert sysadmin["email"] not in _recipients(mail_server)
+        shown = _preference(sysadmin, staff_emails="immediate", sysadmin_copies=True)
+        assert shown["sysadmin_copies"] is True
+        mail_server.clear_smtp_messages()
+        f.adhesion("pending_instruction", mode="relay")
+        run_jobs()
+        assert sysadmin["email"] in _recipients(mail_server)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestPreferenceActions:
+    def test_default_shown_and_bad_choice_named(self):
+        user = factories.User()
+        shown = tk.get_action("dinamis_relay_mail_preference_show")({"user": user["name"]}, {})
+        assert (shown["staff_emails"], shown["default"]) == ("immediate", True)
+        with pytest.raises(tk.ValidationError) as error:
+            _preference(user, staff_emails="weekly")
+        assert error.value.error_dict == {"staff_emails": ['Choose "immediate" or "digest"']}
+
+    def test_only_sysadmins_change_another_person(self):
+        user, other = factories.User(), factories.User()
+        with pytest.raises(tk.NotAuthorized):
+            _preference(user, user=other["name"], staff_emails="digest")
+        with pytest.raises(tk.NotAuthorized):
+            tk.get_action("dinamis_relay_mail_preference_show")({"user": ""}, {})
+        shown = _preference(factories.Sysadmin(), user=other["name"], staff_emails="digest")
+        assert shown == {**shown, "user": other["name"], "staff_emails": "digest"}
+
+    def test_sending_digests_is_for_sysadmins(self):
+        user = factories.User()
+        with pytest.raises(tk.NotAuthorized):
+            tk.get_action("dinamis_relay_digest_send")({"user": user["name"]}, {})

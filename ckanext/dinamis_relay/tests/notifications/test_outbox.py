@@ -1,0 +1,265 @@
+"""Nothing lost: emails and documents are outbox rows written with the transition, delivered
+once after Redis comes back, retried while the mail server refuses, kept when they die.
+
+Against the real stack: the stack's own Redis is stopped and started again, and emails go
+over SMTP to a local aiosmtpd sink (not CKAN's mail_server mock).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import email
+import socket
+import subprocess
+import time
+import urllib.parse
+from collections.abc import Iterator
+from email.header import decode_header, make_header
+from typing import Any
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from ckanext.dinamis_relay.model import Document, OutboxMessage
+from ckanext.dinamis_relay.notifications import outbox
+from ckanext.dinamis_relay.tests import factories as f
+
+# The sink --------------------------------------------------------------------------------
+
+
+class Sink:
+    """An SMTP server that answers 451 (try again later) to the first `refuse` recipients,
+    then accepts and keeps every message."""
+
+    def __init__(self, refuse: int = 0, code: str = "451 4.3.0 Try again later") -> None:
+        self.refuse = refuse
+        self.code = code
+        self.refused = 0
+        self.messages: list[dict[str, Any]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse:
+            self.refuse -= 1
+            self.refused += 1
+            return self.code
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content)
+        self.messages.append(
+            {
+                "to": list(envelope.rcpt_tos),
+                "subject": str(make_header(decode_header(message["Subject"]))),
+            }
+        )
+        return "250 Message accepted"
+
+    def pairs(self) -> collections.Counter:
+        return collections.Counter(
+            (address, message["subject"]) for message in self.messages for address in message["to"]
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture()
+def sink(ckan_config, monkeypatch) -> Iterator[Sink]:
+    handler = Sink()
+    port = _free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{port}")
+    monkeypatch.setitem(ckan_config, "smtp.starttls", False)
+    # Retries at once, so a burst worker sees them.
+    monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.outbox.retry_seconds", 0)
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+# The stack's Redis, stopped and started ----------------------------------------------------
+
+
+def _redis_cli(host: str, port: int, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["redis-cli", "-h", host, "-p", str(port), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=10,
+    )
+
+
+@contextlib.contextmanager
+def redis_stopped() -> Iterator[None]:
+    """Shut the stack's Redis down, then start it again with the same settings (empty)."""
+    url = urllib.parse.urlsplit(tk.config["ckan.redis.url"])
+    host, port = url.hostname or "127.0.0.1", url.port or 6379
+    if host not in ("127.0.0.1", "localhost"):
+        pytest.skip("only the stack's own Redis on loopback is stopped")
+    settings = {}
+    for name in ("dir", "pidfile", "logfile"):
+        lines = _redis_cli(host, port, "CONFIG", "GET", name).stdout.splitlines()
+        settings[name] = lines[1] if len(lines) > 1 else ""
+    _redis_cli(host, port, "SHUTDOWN", "NOSAVE")
+    for _ in range(100):
+        if _redis_cli(host, port, "PING").stdout.strip() != "PONG":
+            break
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        command = ["redis-server", "--port", str(port), "--bind", host, "--save", ""]
+        command += ["--appendonly", "no", "--daemonize", "yes"]
+        for name, value in settings.items():
+            if value:
+                command += [f"--{name}", value]
+        subprocess.run(command, check=True, timeout=10)
+        for _ in range(100):
+            if _redis_cli(host, port, "PING").stdout.strip() == "PONG":
+                break
+            time.sleep(0.05)
+
+
+def _rows() -> list[OutboxMessage]:
+    model.Session.expire_all()
+    return list(model.Session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.created)))
+
+
+def _documents(adhesion_id: str) -> collections.Counter:
+    model.Session.expire_all()
+    return collections.Counter(
+        (doc.kind, doc.lang)
+        for doc in model.Session.scalars(
+            sa.select(Document).where(Document.adhesion_id == adhesion_id)
+        )
+    )
+
+
+# Tests -------------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_queues")
+class TestNothingLost:
+    def test_rows_are_written_with_the_transition_and_gone_with_its_rollback(self):
+        adhesion = f.adhesion("draft")
+        model.Session.rollback()
+        before = len(_rows())
+        outbox.enqueue(model.Session, "adhesion.reminder", {"adhesion_id": adhesion["id"]})
+        model.Session.rollback()
+        assert len(_rows()) == before
+        f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
+        assert sorted(row.kind for row in _rows())[-2:] == [
+            "adhesion.legal_request",
+            "adhesion.submission_notice",
+        ]
+
+    def test_redis_down_transitions_succeed_and_the_sweep_delivers_each_once(self, sink, run_jobs):
+        f.staff()
+        with redis_stopped():
+            # Submit, legal acceptance, decision: every transition commits without Redis.
+            adhesion = f.adhesion("accepted", mode="relay")
+        assert adhesion["state"] == "accepted"
+        run_jobs()
+        assert sink.messages == [] and _documents(adhesion["id"]) == {}
+        pending = [row for row in _rows() if row.state == "pending"]
+        assert {row.kind for row in pending} >= {
+            "adhesion.legal_request",
+            "adhesion.submission_notice",
+            "adhesion.submitted",
+            "adhesion.decision",
+            "documents.due",
+        }
+
+        assert outbox.sweep(grace_seconds=0)["queued"] == len(pending)
+        run_jobs()
+        # A second sweep (cron) and a duplicate job change nothing.
+        assert outbox.sweep(grace_seconds=0)["queued"] == 0
+        outbox._queue_job(outbox.DEFAULT_QUEUE, [row.id for row in pending], "duplicate")
+        run_jobs()
+
+        assert {row.state for row in _rows()} == {"done"}
+        pairs = sink.pairs()
+        assert pairs, "no email delivered"
+        assert max(pairs.values()) == 1, pairs
+        legal = [p for p in pairs if "your validation is requested" in p[1]]
+        assert [p[0] for p in legal] == ["maire@pessac.fr"]
+        # Each document of a relay acceptance exactly once.
+        assert _documents(adhesion["id"]) == {
+            ("avenant", "fr"): 1,
+            ("acte_adhesion", "fr"): 1,
+            ("convention", "fr"): 1,
+        }
+        # The legal link, a credential, is not kept once sent.
+        assert all("link" not in row.payload for row in _rows())
+
+    def test_a_refusing_mail_server_is_retried_until_delivered(self, sink, run_jobs):
+        adhesion = f.adhesion("draft")
+        sink.refuse = 2
+        f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
+        run_jobs()
+        assert sink.refused == 2
+        # The legal representative's email, once (nobody else is told of this submission).
+        assert [(to, count) for (to, _subject), count in sink.pairs().items()] == [
+            ("maire@pessac.fr", 1)
+        ]
+        (row,) = [r for r in _rows() if r.kind == "adhesion.legal_request"]
+        assert (row.state, row.attempts, row.delivered) == ("done", 3, ["maire@pessac.fr"])
+
+    def test_what_keeps_failing_is_kept_dead_and_the_state_change_stands(
+        self, sink, run_jobs, ckan_config, monkeypatch
+    ):
+        monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.outbox.max_attempts", 2)
+        adhesion = f.adhesion("draft")
+        sink.refuse = 1000
+        shown = f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
+        run_jobs()
+        assert shown["state"] == "pending_legal_validation"
+        (row,) = [r for r in _rows() if r.kind == "adhesion.legal_request"]
+        assert (row.state, row.attempts) == ("dead", 2)
+        assert "451" in (row.last_error or "")
+        status = outbox.status()
+        assert status["counts"]["dead"] >= 1
+        assert row.id in {dead["id"] for dead in status["dead"]}
+        assert sink.messages == []
+
+    def test_no_mail_server_at_all_never_fails_a_transition(self, ckan_config, monkeypatch):
+        monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{_free_port()}")
+        adhesion = f.adhesion("draft")
+        shown = f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
+        assert shown["state"] == "pending_legal_validation"
+        # Run the job here: the connection error is a temporary failure, kept for later.
+        (row,) = [r for r in _rows() if r.kind == "adhesion.legal_request"]
+        outbox.deliver([row.id])
+        (row,) = [r for r in _rows() if r.kind == "adhesion.legal_request"]
+        assert (row.state, row.attempts, row.delivered) == ("pending", 1, [])
+        assert row.last_error
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestOutboxCommands:
+    def test_status_and_sweep_are_for_sysadmins(self):
+        user = f.staff().super_referent
+        for name in ("dinamis_relay_outbox_status", "dinamis_relay_outbox_sweep"):
+            with pytest.raises(tk.NotAuthorized):
+                tk.get_action(name)({"user": user["name"], "ignore_auth": False}, {})
+
+    def test_cli_status(self, cli):
+        from ckanext.dinamis_relay.cli import dinamis_relay
+
+        adhesion = f.adhesion("draft")
+        f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
+        result = cli.invoke(dinamis_relay, ["outbox", "status"])
+        assert result.exit_code == 0, result.output
+        assert " pending 2" in result.output
+        assert "oldest pending: adhesion.legal_request" in result.output
