@@ -88,11 +88,14 @@ class TestRemovalClosesAccount:
         assert h.account_row(pending["id"]).state == "closed"
         assert h.events(pending["id"])[-1].from_state == "requested"
 
-    def test_suspended_account_is_closed_too(self, active):
+    def test_suspended_account_is_closed_with_a_membership_someone_else_gave(self, active):
         org, admin, person, account = active
         referent = {"id": model.User.get(h.account_row(account["id"]).validated_by).id}
         referent["name"] = model.User.get(referent["id"]).name
         h.call("dinamis_relay_account_suspend", referent, id=account["id"])
+        # Suspending removed the membership activation gave; an admin makes them a member.
+        assert h.capacity(org, person) is None
+        h.add_member(org, person)
         h.call("organization_member_delete", admin, id=org["id"], username=person["id"])
         assert h.account_row(account["id"]).state == "closed"
 

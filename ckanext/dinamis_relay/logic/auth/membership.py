@@ -109,9 +109,16 @@ def member_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict
 def organization_member_create(
     next_auth: AuthFunction, context: Context, data_dict: DataDict
 ) -> AuthResult:
+    # Without a role it is CKAN's member pages asking whether to show the form; the
+    # membership itself is then decided by member_create, which needs `member` exactly.
     result = next_auth(context, data_dict)
+    role = data_dict.get("role")
     return _or_super_referent(
-        result, context, data_dict.get("id"), data_dict.get("username"), data_dict.get("role")
+        result,
+        context,
+        data_dict.get("id"),
+        data_dict.get("username"),
+        MEMBER if role is None else role,
     )
 
 
