@@ -13,13 +13,13 @@ import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ... import dashboard
 from ...model.base import utcnow
 from ...roles import context_roles
-from .. import dashboard_schema as schema
+from ..schema import dashboard as schema
+from ..schema import validate
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,7 @@ from ckan.types import Action, Context, DataDict
 from ... import signals
 from ...model import Account
 from ...model import account as states
+from ..validators import core_reference
 from .account import close_account
 
 # Accounts that a lost membership closes. A pending request is left for its validator, who
@@ -90,12 +91,10 @@ def _is_member(user_id: str, organization_id: str) -> bool:
 
 @tk.chained_action
 def member_delete(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    group = model.Group.get(data_dict.get("id") or "") if data_dict.get("id") else None
-    user = (
-        model.User.get(data_dict.get("object") or "")
-        if data_dict.get("object_type") == "user" and data_dict.get("object")
-        else None
-    )
+    group_ref = core_reference(data_dict, "id")
+    user_ref = core_reference(data_dict, "object")
+    group = model.Group.get(group_ref) if group_ref else None
+    user = model.User.get(user_ref) if data_dict.get("object_type") == "user" and user_ref else None
     if group is None or user is None or not group.is_organization:
         return next_action(context, data_dict)
     # Core checks this too, but only after we would have staged the closures.
@@ -115,7 +114,8 @@ def member_delete(next_action: Action, context: Context, data_dict: DataDict) ->
 
 
 def _update_with_users(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    group = model.Group.get(data_dict.get("id") or "") if data_dict.get("id") else None
+    group_ref = core_reference(data_dict, "id")
+    group = model.Group.get(group_ref) if group_ref else None
     if "users" not in data_dict or group is None:
         return next_action(context, data_dict)
     before = _active_member_ids(group.id)
@@ -150,7 +150,8 @@ def organization_update(next_action: Action, context: Context, data_dict: DataDi
 
 @tk.chained_action
 def user_delete(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    user = model.User.get(data_dict.get("id") or "") if data_dict.get("id") else None
+    user_ref = core_reference(data_dict, "id")
+    user = model.User.get(user_ref) if user_ref else None
     if user is None:
         return next_action(context, data_dict)
     tk.check_access("user_delete", context, data_dict)

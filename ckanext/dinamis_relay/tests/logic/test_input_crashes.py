@@ -34,6 +34,10 @@ def _errors(response: Any) -> dict[str, Any]:
     return {k: v for k, v in body["error"].items() if k != "__type"}
 
 
+# 21330318700016 typed in full-width digits.
+FULL_WIDTH_SIRET = "".join(chr(0xFF10 + int(d)) for d in "21330318700016")
+
+
 @pytest.fixture()
 def sysadmin() -> dict[str, str]:
     return _token(factories.Sysadmin())
@@ -47,7 +51,7 @@ class TestApiRefusesBadInput:
             ("adhesion_show", {"id": "x\u0000"}, "id"),
             ("adhesion_show", {"organization_id": "\ud800"}, "organization_id"),
             ("adhesion_list", {"limit": "abc"}, "limit"),
-            ("adhesion_list", {"limit": "١٠"}, "limit"),
+            ("adhesion_list", {"limit": "\u0661\u0660"}, "limit"),
             ("adhesion_list", {"offset": 10**19}, "offset"),
             ("adhesion_list", {"limit": [1]}, "limit"),
             ("adhesion_list", {"state": {"a": 1}}, "state"),
@@ -127,7 +131,7 @@ class TestApiRefusesBadInput:
         response = _post(
             app,
             "adhesion_patch",
-            {"id": adhesion["id"], "siret": "２１３３０３１８７０００１６"},
+            {"id": adhesion["id"], "siret": FULL_WIDTH_SIRET},
             _token(adhesion["referent_dict"]),
         )
         assert response.status_code == 409
@@ -203,5 +207,4 @@ class TestWebRoutes:
     def test_no_server_error(self, app, path):
         user = factories.Sysadmin()
         response = app.get(path, headers=_token(user))
-        assert response.status_code in (400, 403, 404), response.status_code
-
+        assert response.status_code < 500, response.status_code
