@@ -26,6 +26,13 @@ from ckan.types import Action, Context, DataDict, Schema
 from ..validators import bad_characters
 
 
+def core_messages() -> tuple[str, ...]:
+    """CKAN's API wraps our NotAuthorized and ObjectNotFound messages in these, which CKAN's
+    French catalogue lacks; listed here so that the plugin's catalogue (merged into CKAN's)
+    translates them. Never called."""
+    return (tk._("Access denied: %s"), tk._("Not found: %s"))
+
+
 def max_body_chars() -> int:
     return int(tk.config.get("ckanext.dinamis_relay.input.max_body_chars") or 3_000_000)
 
@@ -127,6 +134,8 @@ def validate(schema_func: Callable[[], Schema]) -> Callable[[Action], Action]:
                 raise tk.ValidationError(errors)
             return action(context, data)
 
+        # The fuzz generator (tests/fuzzing.py) reads the fields of each action from here.
+        wrapper.dinamis_relay_schema = schema_func  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorator
