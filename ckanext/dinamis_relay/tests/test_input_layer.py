@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
 import ckan.plugins.toolkit as tk
@@ -17,10 +18,8 @@ def _run(validator, value):
     key = ("field",)
     data = {key: value}
     errors: dict = {key: []}
-    try:
+    with contextlib.suppress(tk.StopOnError):
         validator(key, data, errors, {})
-    except tk.StopOnError:
-        pass
     return data.get(key), errors[key]
 
 
