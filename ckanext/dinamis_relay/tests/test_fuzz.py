@@ -96,7 +96,7 @@ def _world() -> tuple[fuzzing.World, dict[str, dict[str, str]]]:
         "account_holder": account["person_dict"],
         "user": plain,
     }
-    headers = {"anonymous": {}}
+    headers: dict[str, dict[str, str]] = {"anonymous": {}}
     for role, user in users.items():
         headers[role] = {"Authorization": factories.APIToken(user=user["name"])["token"]}
     world = fuzzing.World(

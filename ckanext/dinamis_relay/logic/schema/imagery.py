@@ -10,6 +10,7 @@ from ckan.logic.schema import validator_args
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey, Schema, Validator
 
 from ... import geo
+from ...lifecycle.imagery import TRANSITION_NAMES
 from ...model import imagery as imagery_model
 from .common import by_id, paging
 from .download import download_list, download_record
@@ -31,17 +32,8 @@ __all__ = [
     "periods_consistent",
 ]
 
-TRANSITIONS = (
-    "review",
-    "answer",
-    "forward",
-    "accept",
-    "start",
-    "deliver",
-    "close",
-    "reject",
-    "cancel",
-)
+# The names the lifecycle table declares for imagery_request_transition.
+TRANSITIONS = TRANSITION_NAMES
 QUEUES = ("mine", "triage", "dinamis", "all")
 # Which optional fields fall back to defaults on create.
 DEFAULTS: dict[str, Any] = {
