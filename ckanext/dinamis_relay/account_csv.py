@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -16,8 +17,17 @@ import ckan.plugins.toolkit as tk
 REQUIRED_COLUMNS = ("email", "fullname", "job_title", "intended_use")
 OPTIONAL_COLUMNS = ("department", "phone", "organization")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-MAX_BYTES = 2 * 1024 * 1024
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 MAX_ROWS = 2000
+
+
+def max_bytes() -> int:
+    """Largest CSV accepted, as a file or as text (config: account_import.max_bytes)."""
+    return int(tk.config.get("ckanext.dinamis_relay.account_import.max_bytes") or 2 * 1024 * 1024)
+
+
+def too_large_message() -> str:
+    return tk._("The file is too large (at most {size} kB)").format(size=max_bytes() // 1024)
 
 
 class CsvError(ValueError):
@@ -29,13 +39,22 @@ def read_upload(upload: Any) -> bytes:
     stream = getattr(upload, "stream", None) or getattr(upload, "file", None) or upload
     if not hasattr(stream, "read"):
         raise CsvError(tk._("No file was uploaded"))
-    data = stream.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise CsvError(tk._("The file is too large (at most 2 MB)"))
-    return data if isinstance(data, bytes) else str(data).encode("utf-8")
+    try:
+        data = stream.read(max_bytes() + 1)
+    except (OSError, ValueError, TypeError):
+        raise CsvError(tk._("No file was uploaded")) from None
+    if not isinstance(data, (bytes, str)):
+        raise CsvError(tk._("No file was uploaded"))
+    if len(data) > max_bytes():
+        raise CsvError(too_large_message())
+    return data if isinstance(data, bytes) else data.encode("utf-8", "replace")
 
 
 def decode(data: bytes | str) -> str:
+    if not isinstance(data, (bytes, str)):
+        raise CsvError(tk._("Give the CSV file's content as text"))
+    if len(data) > max_bytes():
+        raise CsvError(too_large_message())
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
     try:
@@ -60,8 +79,13 @@ def expected_columns_text() -> str:
 
 
 def parse(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) for every non-blank data row; CsvError if the file is unusable."""
+    """(line number, row) for every non-blank data row; CsvError if the file is unusable
+    (not text, too large, not UTF-8, a NUL character or a lone surrogate, bad header)."""
     text = decode(data)
+    if "\x00" in text or _SURROGATE_RE.search(text):
+        raise CsvError(
+            tk._("The file contains characters that are not text (NUL or invalid Unicode).")
+        )
     if not text.strip():
         raise CsvError(tk._("The file is empty.") + " " + expected_columns_text())
     first_line = text.lstrip().splitlines()[0]
@@ -99,11 +123,10 @@ def parse(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
             )
             if len(rows) > MAX_ROWS:
                 raise CsvError(tk._("Too many rows (at most {n}).").format(n=MAX_ROWS))
-    except csv.Error as error:
+    except csv.Error:
+        # csv's own message is English and technical: the line is what helps.
         raise CsvError(
-            tk._("The file is not valid CSV (line {line}: {error}).").format(
-                line=reader.line_num, error=error
-            )
+            tk._("The file is not valid CSV (line {line}).").format(line=reader.line_num)
         ) from None
     if not rows:
         raise CsvError(tk._("The file has a header but no rows."))

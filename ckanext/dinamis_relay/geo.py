@@ -29,6 +29,82 @@ class AreaError(ValueError):
     """The area is unusable; the message is translated and meant for the user."""
 
 
+def max_json_depth() -> int:
+    """Deepest nesting of a GeoJSON text: a FeatureCollection of MultiPolygons needs 7."""
+    return int(tk.config.get("ckanext.dinamis_relay.input.max_depth") or 20)
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether the JSON text nests arrays/objects deeper than `limit`: one linear scan,
+    before json.loads (whose recursion a few thousand brackets exhaust)."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _validity_reason(geom: Polygon | MultiPolygon) -> str:
+    """Why a geometry is invalid, in the reader's language, with where (lon, lat)."""
+    raw = explain_validity(geom)
+    name, _, where = raw.partition("[")
+    reasons = {
+        "Self-intersection": tk._("its outline crosses itself"),
+        "Ring Self-intersection": tk._("its outline crosses itself"),
+        "Too few points in geometry component": tk._("a ring has too few points"),
+        "Hole lies outside shell": tk._("a hole lies outside the outline"),
+        "Nested holes": tk._("holes are nested"),
+        "Interior is disconnected": tk._("its interior is split in pieces"),
+        "Nested shells": tk._("outlines are nested"),
+        "Duplicate Rings": tk._("a ring is repeated"),
+        "Invalid Coordinate": tk._("a coordinate is not a number"),
+        "Ring is not closed": tk._("a ring is not closed"),
+    }
+    reason = reasons.get(name.strip(), tk._("its outline is not a simple shape"))
+    parts = where.rstrip("]").split()
+    if len(parts) == 2:
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+        except ValueError:
+            return reason
+        return tk._("{reason} (near longitude {lon}, latitude {lat})").format(
+            reason=reason,
+            lon=l10n.format_decimal(round(lon, 4)),
+            lat=l10n.format_decimal(round(lat, 4)),
+        )
+    return reason
+
+
+def unwrapped(geom: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
+    """A shape across the antimeridian (longitudes near +180 and -180) with its western
+    longitudes moved by +360°, so that it is measured as the small shape it is."""
+    minx, _miny, maxx, _maxy = geom.bounds
+    if maxx - minx <= 180:
+        return geom
+
+    def shift(coords: np.ndarray) -> np.ndarray:
+        shifted = coords.copy()
+        shifted[:, 0] = np.where(shifted[:, 0] < 0, shifted[:, 0] + 360, shifted[:, 0])
+        return shifted
+
+    return shapely.transform(geom, shift)  # type: ignore[return-value]
+
+
 def max_area_km2() -> float:
     return float(tk.config.get("ckanext.dinamis_relay.imagery.max_area_km2") or 10000)
 
@@ -56,9 +132,11 @@ def _load(value: Any) -> dict[str, Any]:
                 limit=max_geojson_bytes()
             )
         )
+    if json_depth_exceeds(text, max_json_depth()):
+        raise AreaError(tk._("The area is not valid GeoJSON (nested too deeply)"))
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise AreaError(tk._("The area is not valid JSON")) from None
     if not isinstance(data, dict):
         raise AreaError(tk._("The area must be a GeoJSON object"))
@@ -108,7 +186,9 @@ def _vertex_count(geom: Polygon | MultiPolygon) -> int:
 
 
 def area_km2(geom: Polygon | MultiPolygon) -> float:
-    """Area on the sphere through a sinusoidal (equal-area) projection around the shape."""
+    """Area on the sphere through a sinusoidal (equal-area) projection around the shape
+    (across the antimeridian too)."""
+    geom = unwrapped(geom)
     lon0 = geom.centroid.x
 
     def project(coords: np.ndarray) -> np.ndarray:
@@ -146,11 +226,14 @@ def validate_area(value: Any) -> tuple[dict[str, Any], float]:
         minx < -180 or maxx > 180 or miny < -90 or maxy > 90
     ):
         raise AreaError(tk._("The coordinates must be longitude and latitude in degrees (WGS84)"))
-    if not geom.is_valid:
+    measured = unwrapped(geom)
+    if not measured.is_valid:
         raise AreaError(
-            tk._("The area is not a valid polygon: {reason}").format(reason=explain_validity(geom))
+            tk._("The area is not a valid polygon: {reason}").format(
+                reason=_validity_reason(measured)
+            )
         )
-    km2 = area_km2(geom)
+    km2 = area_km2(measured)
     if km2 <= 0:
         raise AreaError(tk._("The area is empty"))
     if km2 > max_area_km2():

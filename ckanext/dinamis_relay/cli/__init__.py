@@ -202,7 +202,7 @@ def regenerate(adhesion_id: str | None, all_: bool, kind: str | None) -> None:
             {"adhesion_id": adhesion_id, "offset": offset, "limit": 1000}
             if adhesion_id
             else {"offset": offset, "limit": 1000},
-        )
+        )["results"]
         current.extend(page)
         offset += len(page)
         if len(page) < 1000:

@@ -95,7 +95,7 @@ class TestPages:
             headers=_headers(w.requester),
         )
         assert response.status_code == 200
-        assert "Self-intersection" in response.body
+        assert "crosses itself" in response.body
         assert "landsat" in response.body
         assert model.Session.query(ImageryRequest).count() == 0
 

@@ -164,6 +164,7 @@ class TestValidatorsRegistered:
                 "create",
                 sysadmin,
                 organization_id=org["id"],
+                mode="classic",
                 siret="12345678901234",
                 postcode="3360",
                 legal_rep_email="nope",

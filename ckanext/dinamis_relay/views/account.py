@@ -50,10 +50,10 @@ def _form() -> dict[str, Any]:
     return {key: value for key, value in tk.request.form.items() if key != "_csrf_token"}
 
 
-def _pages(result: dict[str, Any]) -> dict[str, Any]:
+def _pages(result: dict[str, Any], page: int) -> dict[str, Any]:
     return {
-        "page": result["page"],
-        "pages": max(1, math.ceil(result["count"] / result["limit"])),
+        "page": page,
+        "pages": max(1, math.ceil(result["count"] / PAGE_SIZE)),
         "count": result["count"],
     }
 
@@ -73,10 +73,11 @@ def _filters() -> dict[str, Any]:
 
 
 def _page_number() -> int:
-    try:
-        return max(1, int(tk.request.args.get("page", 1)))
-    except ValueError:
+    """The page asked for in the query string (1 when it is not a sane page number)."""
+    value = tk.request.args.get("page", "1").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 7:
         return 1
+    return max(1, int(value))
 
 
 @dinamis_relay.route("/account/request", methods=["GET", "POST"])
@@ -124,11 +125,16 @@ def account_queue() -> ResponseReturnValue:
     page = _page_number()
     result = tk.get_action("dinamis_relay_account_list")(
         _context(),
-        {"state": "requested", "manageable": True, "page": page, "limit": PAGE_SIZE},
+        {
+            "state": "requested",
+            "manageable": True,
+            "offset": (page - 1) * PAGE_SIZE,
+            "limit": PAGE_SIZE,
+        },
     )
     return tk.render(
         "dinamis_relay/account/queue.html",
-        {"accounts": result["results"], **_pages(result)},
+        {"accounts": result["results"], **_pages(result, page)},
     )
 
 
@@ -141,7 +147,7 @@ def account_list() -> ResponseReturnValue:
     page = _page_number()
     try:
         result = tk.get_action("dinamis_relay_account_list")(
-            _context(), {**filters, "page": page, "limit": PAGE_SIZE}
+            _context(), {**filters, "offset": (page - 1) * PAGE_SIZE, "limit": PAGE_SIZE}
         )
     except tk.NotAuthorized:
         return tk.abort(403, tk._("You may not see the DINAMIS accounts of this entity"))
@@ -149,9 +155,12 @@ def account_list() -> ResponseReturnValue:
         return tk.abort(400, tk._("Wrong filters"))
     organization = None
     if filters.get("organization_id"):
-        organization = tk.get_action("organization_show")(
-            _context(), {"id": filters["organization_id"], "include_users": False}
-        )
+        try:
+            organization = tk.get_action("organization_show")(
+                _context(), {"id": filters["organization_id"], "include_users": False}
+            )
+        except (tk.ObjectNotFound, tk.NotAuthorized):
+            return tk.abort(404, tk._("Organization not found"))
     return tk.render(
         "dinamis_relay/account/list.html",
         {
@@ -163,7 +172,7 @@ def account_list() -> ResponseReturnValue:
                 "dinamis_relay_account_create",
                 {"organization_id": filters.get("organization_id")},
             ),
-            **_pages(result),
+            **_pages(result, page),
         },
     )
 
@@ -173,7 +182,7 @@ def account_read(id: str) -> ResponseReturnValue:
     _require_login()
     try:
         account = tk.get_action("dinamis_relay_account_show")(_context(), {"id": id})
-    except tk.ObjectNotFound:
+    except (tk.ObjectNotFound, tk.ValidationError):
         return tk.abort(404, tk._("Account not found"))
     except tk.NotAuthorized:
         return tk.abort(403, tk._("You may not see this account"))

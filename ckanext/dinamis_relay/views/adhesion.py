@@ -15,6 +15,7 @@ from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
 from ..lifecycle.adhesion import ADHESION
+from ..logic.validators import bad_characters
 from ..model.adhesion import (
     ENTITY_FIELDS,
     PENDING_INSTRUCTION,
@@ -120,6 +121,9 @@ def _field_step(field: str) -> str:
 
 
 def _organization(org_ref: str) -> dict[str, Any]:
+    # CKAN's organization_show would pass a NUL or a lone surrogate on to the database.
+    if len(org_ref) > 200 or bad_characters(org_ref):
+        return tk.abort(404, tk._("Organization not found"))
     try:
         return tk.get_action("organization_show")(
             _context(), {"id": org_ref, "include_datasets": False, "include_users": False}

@@ -18,7 +18,7 @@ from flask import Response, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from .. import choices, imagery_choices
-from ..logic.dashboard_schema import DEFAULT_MONTHS, EXPORT_KINDS
+from ..logic.schema.dashboard import DEFAULT_MONTHS, EXPORT_KINDS
 from . import dinamis_relay
 
 MONTH_CHOICES = (3, 6, 12, 24, 36)

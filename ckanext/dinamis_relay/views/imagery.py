@@ -65,7 +65,8 @@ def _common() -> dict[str, Any]:
 
 
 def _abort(error: Exception) -> ResponseReturnValue:
-    if isinstance(error, tk.ObjectNotFound):
+    # A malformed id (ValidationError) names no request either.
+    if isinstance(error, (tk.ObjectNotFound, tk.ValidationError)):
         return tk.abort(404, tk._("Imagery request not found"))
     return tk.abort(403, str(error) or tk._("Not authorized"))
 
@@ -211,7 +212,7 @@ def imagery_edit(id: str) -> ResponseReturnValue:
     try:
         request = tk.get_action("dinamis_relay_imagery_request_show")(_context(), {"id": id})
         tk.check_access("dinamis_relay_imagery_request_update", _context(), {"id": id})
-    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError) as error:
         return _abort(error)
     if not request["can_edit"]:
         return tk.redirect_to("dinamis_relay.imagery_read", id=id)
@@ -235,7 +236,7 @@ def imagery_edit(id: str) -> ResponseReturnValue:
 def imagery_read(id: str) -> ResponseReturnValue:
     try:
         request = tk.get_action("dinamis_relay_imagery_request_show")(_context(), {"id": id})
-    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError) as error:
         return _abort(error)
     return _read(request, {})
 
@@ -266,7 +267,7 @@ def _post(id: str, action: str, data: dict[str, Any], success: str) -> ResponseR
     except tk.ValidationError as error:
         try:
             request = tk.get_action("dinamis_relay_imagery_request_show")(_context(), {"id": id})
-        except (tk.NotAuthorized, tk.ObjectNotFound) as not_found:
+        except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError) as not_found:
             return _abort(not_found)
         return _read(request, _errors(error))
     tk.h.flash_success(success)
@@ -305,7 +306,7 @@ def imagery_area(id: str) -> ResponseReturnValue:
     """The area of interest as a GeoJSON file, for a GIS."""
     try:
         request = tk.get_action("dinamis_relay_imagery_request_show")(_context(), {"id": id})
-    except (tk.NotAuthorized, tk.ObjectNotFound) as error:
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError) as error:
         return _abort(error)
     feature = {
         "type": "Feature",

@@ -20,7 +20,6 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from ckan.logic import validate
 from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
@@ -32,8 +31,9 @@ from ...model import account as states
 from ...model.base import make_uuid, utcnow
 from ...notifications import account as account_notify
 from ...roles import Roles, context_roles
-from .. import account_schema as schema
 from ..auth.account import CACHE_KEY, get_account
+from ..schema import account as schema
+from ..schema import validate
 
 OBJECT_TYPE = "account"
 
@@ -689,8 +689,8 @@ def dinamis_relay_account_list(context: Context, data_dict: DataDict) -> dict[st
     :param manageable: only accounts the caller may validate and manage (their queue with
         ``state=requested``)
     :param email_domain_mismatch: only (true) or never (false) flagged accounts
-    :param page: from 1; :param limit: 1 to 100 (default 20)
-    :returns: ``{"count", "page", "limit", "results"}``; three queries whatever the page size
+    :param limit: 1 to ``ckanext.dinamis_relay.list_max_limit`` (default 20); :param offset:
+    :returns: ``{"count", "results"}``; three queries whatever the page size
     """
     tk.check_access("dinamis_relay_account_list", context, data_dict)
     roles = context_roles(context)
@@ -727,12 +727,10 @@ def dinamis_relay_account_list(context: Context, data_dict: DataDict) -> dict[st
     count = model.Session.execute(
         lean.with_only_columns(sa.func.count(), maintain_column_froms=True)
     ).scalar_one()
-    page, limit = data_dict["page"], data_dict["limit"]
+    limit, offset = data_dict["limit"], data_dict["offset"]
     ids = (
         model.Session.execute(
-            lean.order_by(Account.created.desc(), Account.id)
-            .limit(limit)
-            .offset((page - 1) * limit)
+            lean.order_by(Account.created.desc(), Account.id).limit(limit).offset(offset)
         )
         .scalars()
         .all()
@@ -740,12 +738,7 @@ def dinamis_relay_account_list(context: Context, data_dict: DataDict) -> dict[st
     rows = model.Session.execute(_account_select().where(Account.id.in_(ids))).all() if ids else []
     position = {account_id: index for index, account_id in enumerate(ids)}
     rows.sort(key=lambda row: position[row[0].id])
-    return {
-        "count": count,
-        "page": page,
-        "limit": limit,
-        "results": [_dictize_row(row) for row in rows],
-    }
+    return {"count": count, "results": [_dictize_row(row) for row in rows]}
 
 
 # ---------------------------------------------------------------- import

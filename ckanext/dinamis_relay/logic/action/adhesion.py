@@ -14,7 +14,6 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from ckan.logic import validate
 from ckan.types import Context, DataDict
 from sqlalchemy.exc import IntegrityError
 
@@ -30,8 +29,9 @@ from ...model.adhesion import (
 from ...model.base import utcnow
 from ...notifications import adhesion as notify
 from ...roles import context_roles
-from .. import schema
 from ..auth import adhesion as auth
+from ..schema import adhesion as schema
+from ..schema import validate
 
 log = logging.getLogger(__name__)
 

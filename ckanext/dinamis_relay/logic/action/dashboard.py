@@ -13,14 +13,14 @@ import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ... import dashboard
 from ...lifecycle.adhesion import visible_clause
 from ...model.base import utcnow
 from ...roles import context_roles
-from .. import dashboard_schema as schema
+from ..schema import dashboard as schema
+from ..schema import validate
 
 log = logging.getLogger(__name__)
 

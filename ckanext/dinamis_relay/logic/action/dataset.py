@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
 from ...labels import FIELD, licence_codes
+from ..validators import core_reference
 
 
 def _extras_value(extras: list[dict[str, Any]]) -> Any:
@@ -40,7 +41,8 @@ def _check(value: Any) -> None:
 
 
 def _existing_extras(data_dict: DataDict) -> list[dict[str, Any]]:
-    package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+    reference = core_reference(data_dict, "id") or core_reference(data_dict, "name")
+    package = model.Package.get(reference) if reference else None
     if package is None:
         return []
     return [{"key": key, "value": value} for key, value in package.extras.items()]

@@ -8,12 +8,12 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ...documents import issue
 from ...model import Adhesion, Document
-from .. import document_schema as schema
+from ..schema import document as schema
+from ..schema import validate
 
 # Largest file accepted for verification: generated documents weigh well under 1 MB.
 MAX_VERIFY_UPLOAD = 20 * 1024 * 1024
@@ -75,14 +75,15 @@ def dinamis_relay_document_show(context: Context, data_dict: DataDict) -> dict[s
 
 @tk.side_effect_free
 @validate(schema.document_list)
-def dinamis_relay_document_list(context: Context, data_dict: DataDict) -> list[dict[str, Any]]:
+def dinamis_relay_document_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Documents of an adhesion, of an organization, or (staff only) all, newest first.
 
     :param adhesion_id: or
     :param organization_id: (id or name); with neither, every document (staff only)
     :param all_versions: include superseded versions (default false)
-    :param limit: at most this many (default 100, at most 1000)
+    :param limit: at most this many (default 20, at most ``list_max_limit``)
     :param offset: skip this many
+    :returns: ``{"count", "results"}``
     """
     tk.check_access("dinamis_relay_document_list", context, data_dict)
     query = sa.select(Document)
@@ -94,12 +95,15 @@ def dinamis_relay_document_list(context: Context, data_dict: DataDict) -> list[d
     if not data_dict.get("all_versions"):
         query = query.where(Document.is_current.is_(True))
     session = context.get("session") or model.Session
+    count = session.execute(
+        query.with_only_columns(sa.func.count(), maintain_column_froms=True)
+    ).scalar_one()
     docs = session.scalars(
         query.order_by(Document.created.desc(), Document.id)
         .limit(data_dict["limit"])
         .offset(data_dict["offset"])
     ).all()
-    return [document_dict(doc, context) for doc in docs]
+    return {"count": count, "results": [document_dict(doc, context) for doc in docs]}
 
 
 @validate(schema.document_generate)

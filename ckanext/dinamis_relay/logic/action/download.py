@@ -8,13 +8,13 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ... import labels
 from ...model import DownloadEvent
 from ...roles import context_roles
-from .. import imagery_schema as schema
+from ..schema import download as schema
+from ..schema import validate
 
 
 def _session(context: Context) -> Any:

@@ -12,7 +12,6 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
-from ckan.logic import validate
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
@@ -31,8 +30,9 @@ from ...model.base import utcnow
 from ...model.sequence import next_value
 from ...notifications import imagery as imagery_notify
 from ...roles import Roles, context_roles
-from .. import imagery_schema as schema
 from ..auth import imagery as auth
+from ..schema import imagery as schema
+from ..schema import validate
 
 OBJECT_TYPE = "imagery_request"
 REVIEW_QUEUE_STATES = (states.SUBMITTED, states.IN_REVIEW)

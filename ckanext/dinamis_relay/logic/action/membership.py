@@ -19,6 +19,7 @@ from ckan.types import Action, Context, DataDict
 
 from ...model import Account
 from ...model import account as states
+from ..validators import core_reference
 from .account import close_account
 
 # Accounts that a lost membership closes. A pending request is left for its validator, who
@@ -93,8 +94,10 @@ def _then_commit(next_action: Action, context: Context, data_dict: DataDict) -> 
 
 @tk.chained_action
 def member_delete(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    group = _group(data_dict.get("id"))
-    user = _user(data_dict.get("object")) if data_dict.get("object_type") == "user" else None
+    group_ref = core_reference(data_dict, "id")
+    user_ref = core_reference(data_dict, "object")
+    group = model.Group.get(group_ref) if group_ref else None
+    user = model.User.get(user_ref) if data_dict.get("object_type") == "user" and user_ref else None
     if group is None or user is None or not group.is_organization:
         return next_action(context, data_dict)
     # Core checks this too, but only after we would have staged the closures.
@@ -106,7 +109,8 @@ def member_delete(next_action: Action, context: Context, data_dict: DataDict) ->
 
 
 def _update_with_users(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    group = _group(data_dict.get("id"))
+    group_ref = core_reference(data_dict, "id")
+    group = model.Group.get(group_ref) if group_ref else None
     if "users" not in data_dict or group is None or not group.is_organization:
         return next_action(context, data_dict)
     before = _active_member_ids(group.id)
@@ -169,7 +173,8 @@ def organization_purge(next_action: Action, context: Context, data_dict: DataDic
 
 @tk.chained_action
 def user_delete(next_action: Action, context: Context, data_dict: DataDict) -> Any:
-    user = _user(data_dict.get("id"))
+    user_ref = core_reference(data_dict, "id")
+    user = model.User.get(user_ref) if user_ref else None
     if user is None:
         return next_action(context, data_dict)
     tk.check_access("user_delete", context, data_dict)

@@ -61,7 +61,7 @@ class TestListFiltersAndScope:
 
         page1 = h.call("dinamis_relay_account_list", staff, organization_id=org["name"], limit=5)
         page2 = h.call(
-            "dinamis_relay_account_list", staff, organization_id=org["id"], limit=5, page=2
+            "dinamis_relay_account_list", staff, organization_id=org["id"], limit=5, offset=5
         )
         assert (page1["count"], len(page1["results"]), len(page2["results"])) == (7, 5, 2)
         assert not {a["id"] for a in page1["results"]} & {a["id"] for a in page2["results"]}
@@ -73,7 +73,7 @@ class TestListFiltersAndScope:
 
     def test_bad_filters(self):
         staff = h.super_referent()
-        for bad in ({"state": "bogus"}, {"limit": 1000}, {"limit": 0}, {"page": -1}):
+        for bad in ({"state": "bogus"}, {"limit": 1001}, {"limit": 0}, {"offset": -1}):
             with pytest.raises(tk.ValidationError):
                 h.call("dinamis_relay_account_list", staff, **bad)
 

@@ -36,9 +36,20 @@ class TestBadInput:
 
     def test_unknown_organization(self):
         error = _refused(
-            tk.ValidationError, factories.Sysadmin(), "create", organization_id="nowhere"
+            tk.ValidationError,
+            factories.Sysadmin(),
+            "create",
+            organization_id="nowhere",
+            mode="classic",
         )
         assert error.error_dict == {"organization_id": ["Organization not found"]}
+
+    def test_mode_is_required(self):
+        org = factories.Organization()
+        error = _refused(
+            tk.ValidationError, factories.Sysadmin(), "create", organization_id=org["id"]
+        )
+        assert error.error_dict == {"mode": ["Missing value"]}
 
     def test_unknown_referent(self):
         adhesion = f.adhesion("draft")
@@ -58,6 +69,7 @@ class TestBadInput:
             factories.Sysadmin(),
             "create",
             organization_id=adhesion["organization_id"],
+            mode="classic",
         )
         assert "already has an adhesion" in error.error_dict["organization_id"][0]
 
@@ -77,6 +89,7 @@ class TestBadInput:
             "create",
             admin,
             organization_id=org["id"],
+            mode="classic",
             eligibility_category=("company_public_actor_or_rd"),
         )
         error = _refused(tk.ValidationError, admin, "submit", id=draft["id"])
