@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
-from . import signals
+from . import signals, visibility
 from .documents import jobs as document_jobs
 from .labels import DinamisPermissionLabels
 
@@ -24,6 +24,7 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.ISignal)
     p.implements(p.IPermissionLabels, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
@@ -44,7 +45,13 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     _labels = DinamisPermissionLabels()
 
     def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
-        return self._labels.get_dataset_labels(dataset_obj)
+        # The "metadata" visibility mode also makes DINAMIS datasets public (visibility.py).
+        return visibility.dataset_labels(self._labels.get_dataset_labels(dataset_obj), dataset_obj)
 
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         return self._labels.get_user_dataset_labels(user_obj)
+
+    # IPackageController: no resource URL of a discoverable DINAMIS dataset in the index
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return visibility.strip_index(pkg_dict)
