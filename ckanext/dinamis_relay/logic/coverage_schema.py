@@ -94,9 +94,9 @@ def coverage() -> Schema:
 
 def coverage_answer() -> Schema:
     return {
-        "id": [_v("not_empty"), str],
-        "dataset_ids": [optional_list],
-        "comment": [_v("ignore_missing"), str],
+        "id": [_v("not_empty"), _v("unicode_safe")],
+        "dataset_ids": [_v("ignore_missing"), optional_list],
+        "comment": [_v("ignore_missing"), _v("unicode_safe")],
     }
 
 

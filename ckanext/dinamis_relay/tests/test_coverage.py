@@ -266,3 +266,134 @@ def test_footprint_reading():
     assert coverage.sensor_code("PHR 1B") == "pleiades"
     assert coverage.sensor_code("SPOT-6") == "spot67"
     assert coverage.sensor_code("Sentinel-2") is None
+
+
+def _headers(user: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": factories.APIToken(user=user["name"])["token"]}
+
+
+def _submitted(w: h.World, **overrides: Any) -> dict[str, Any]:
+    data = h.request_data(
+        acquisition_mode="archive",
+        period_start="2025-01-01",
+        period_end="2025-12-31",
+        **overrides,
+    )
+    created = h.call("dinamis_relay_imagery_request_create", w.requester, **data)
+    return h.call("dinamis_relay_imagery_request_submit", w.requester, id=created["id"])
+
+
+@pytest.mark.ckan_config("ckan.plugins", SPATIAL)
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+class TestImageryRequest:
+    def test_the_request_shows_its_coverage_with_its_criteria(self, bordeaux):
+        request = _submitted(bordeaux)
+        for who in (bordeaux.requester, bordeaux.super_referent):
+            shown = h.call("dinamis_relay_imagery_request_show", who, id=request["id"])
+            found = shown["coverage"]
+            assert found["count"] == 3
+            # The request asks for Pléiades in 2025 with at most 10 % of clouds.
+            assert found["results"][0]["name"] == "pleiades-2025-ouest"
+            assert found["results"][0]["meets_criteria"] is True
+
+    def test_the_relay_answers_covered_by_the_archive_in_one_step(self, bordeaux):
+        request = _submitted(bordeaux)
+        with pytest.raises(tk.NotAuthorized):
+            h.call("dinamis_relay_coverage_answer", bordeaux.requester, id=request["id"])
+        answered = h.call(
+            "dinamis_relay_coverage_answer",
+            bordeaux.super_referent,
+            id=request["id"],
+            comment="Contactez-nous pour la livraison.",
+        )
+        assert answered["state"] == "answered"
+        message = answered["comments"][-1]
+        assert message["transition"] == "answer"
+        assert "pleiades-2025-ouest" in message["body"]  # the dataset's address
+        assert "spot-2024-bordeaux" not in message["body"]  # does not meet the criteria
+        assert "Contactez-nous pour la livraison." in message["body"]
+        assert [e["action"] for e in answered["history"]][-2:] == ["review", "answer"]
+
+    def test_citing_chosen_datasets(self, bordeaux):
+        request = _submitted(bordeaux)
+        answered = h.call(
+            "dinamis_relay_coverage_answer",
+            bordeaux.super_referent,
+            id=request["id"],
+            dataset_ids=["spot-2024-bordeaux"],
+        )
+        assert "spot-2024-bordeaux" in answered["comments"][-1]["body"]
+        assert "pleiades-2025-ouest" not in answered["comments"][-1]["body"]
+        other = _submitted(bordeaux)
+        with pytest.raises(tk.ValidationError) as error:
+            h.call(
+                "dinamis_relay_coverage_answer",
+                bordeaux.super_referent,
+                id=other["id"],
+                dataset_ids=["spot-paris"],
+            )
+        assert "dataset_ids" in error.value.error_dict
+
+    def test_nothing_to_cite(self):
+        w = h.world()
+        request = _submitted(w)
+        assert (
+            h.call("dinamis_relay_imagery_request_show", w.requester, id=request["id"])["coverage"][
+                "count"
+            ]
+            == 0
+        )
+        with pytest.raises(tk.ValidationError) as error:
+            h.call("dinamis_relay_coverage_answer", w.super_referent, id=request["id"])
+        assert "dataset_ids" in error.value.error_dict
+
+    def test_request_page_lists_and_answers(self, app, bordeaux):
+        from ckan.lib.helpers import url_for
+
+        request = _submitted(bordeaux)
+        page = app.get(
+            url_for("dinamis_relay.imagery_read", id=request["id"]),
+            headers=_headers(bordeaux.super_referent),
+        )
+        assert 'id="request-coverage"' in page.body
+        assert "pleiades-2025-ouest" in page.body and 'id="coverage-answer"' in page.body
+        mine = app.get(
+            url_for("dinamis_relay.imagery_read", id=request["id"]),
+            headers=_headers(bordeaux.requester),
+        )
+        assert "pleiades-2025-ouest" in mine.body
+        assert 'id="coverage-answer"' not in mine.body
+        response = app.post(
+            url_for("dinamis_relay.coverage_answer", id=request["id"]),
+            data={"dataset_ids": ["pleiades-2025-ouest"], "comment": ""},
+            headers=_headers(bordeaux.super_referent),
+            follow_redirects=False,
+        )
+        assert response.status_code == 302
+        shown = h.call("dinamis_relay_imagery_request_show", bordeaux.requester, id=request["id"])
+        assert shown["state"] == "answered"
+
+    def test_the_form_map_asks_for_footprints(self, app, bordeaux):
+        from ckan.lib.helpers import url_for
+
+        page = app.get(url_for("dinamis_relay.imagery_new"), headers=_headers(bordeaux.requester))
+        assert 'data-footprints-url="/api/3/action/dinamis_relay_coverage"' in page.body
+        # What the map's script asks for, through the API as the signed-in user.
+        response = app.get(
+            "/api/3/action/dinamis_relay_coverage",
+            query_string={"bbox": "-2,44,1,46", "include_footprints": "true", "limit": "100"},
+            headers=_headers(bordeaux.requester),
+        )
+        result = response.json["result"]
+        assert result["count"] == 3
+        assert all(r["footprint"]["type"] == "Polygon" for r in result["results"])
+        anonymous = app.get(
+            "/api/3/action/dinamis_relay_coverage", query_string={"bbox": "-2,44,1,46"}
+        )
+        assert anonymous.status_code == 403
+        bad = app.get(
+            "/api/3/action/dinamis_relay_coverage",
+            query_string={"bbox": "x"},
+            headers=_headers(bordeaux.requester),
+        )
+        assert bad.status_code == 409 and "bbox" in bad.json["error"]

@@ -81,18 +81,21 @@ def for_request(context: Context, request: Any) -> dict[str, Any] | None:
     return found.as_dict(REQUEST_LIMIT, 0)
 
 
+def percent(value: float) -> str:
+    """42 % (with a no-break space, as French writes it and English reads it)."""
+    return f"{l10n.format_decimal(value)}\u00a0%"
+
+
 def answer_text(found: dict[str, Any], cited: list[dict[str, Any]], comment: str | None) -> str:
     """The message of a "covered by the archive" answer, in the caller's language."""
     lines = [
         tk._(
-            "The DINAMIS archive already covers {share} % of your area of interest. "
+            "The DINAMIS archive already covers {share} of your area of interest. "
             "These catalogue datasets may serve your need:"
-        ).format(share=l10n.format_decimal(found["covered_share"] * 100))
+        ).format(share=percent(found["covered_share"] * 100))
     ]
     for item in cited:
-        facts = [
-            tk._("{share} % of the area").format(share=l10n.format_decimal(item["share"] * 100))
-        ]
+        facts = [tk._("{share} of the area").format(share=percent(item["share"] * 100))]
         if item.get("acquisition_date"):
             facts.append(
                 tk._("acquired on {date}").format(date=l10n.format_date(item["acquisition_date"]))
