@@ -101,3 +101,13 @@ def dinamis_relay_number(value: float | None, digits: int = 0) -> str:
     if value is None:
         return ""
     return l10n.format_decimal(value, digits)
+
+
+def dinamis_relay_licence_choices(field: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """Choices of the ckanext-scheming `dinamis_licence` preset: the configured licences."""
+    from . import texts
+
+    return [
+        {"value": code, "label": f"DINAMIS {code} ({version})"}
+        for code, version in texts.licence_versions()
+    ]

@@ -142,3 +142,19 @@ def strip_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         for key in ("res_url", "download_url", "urls"):
             pkg_dict.pop(key, None)
     return pkg_dict
+
+
+def may_use_resource(context: dict[str, Any], resource_id: str | None) -> bool:
+    """Whether the caller may reach the data of this resource (downloads)."""
+    resource = model.Resource.get(resource_id or "")
+    package = model.Package.get(resource.package_id) if resource is not None else None
+    if package is None or not labels.dataset_licence(package):
+        return True
+    return may_use_package(context, package)
+
+
+def call_to_action() -> str:
+    return tk._(
+        "Reserved for DINAMIS adherents: check whether your organisation is an adherent, "
+        "or ask for an account."
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from flask.typing import ResponseReturnValue
 
+from .. import visibility
 from . import dinamis_relay
 
 
@@ -37,3 +38,17 @@ def coverage_answer(id: str) -> ResponseReturnValue:
         return tk.redirect_to("dinamis_relay.imagery_read", id=id)
     tk.h.flash_success(tk._("The request was answered: covered by the archive."))
     return tk.redirect_to("dinamis_relay.imagery_read", id=id)
+
+
+@dinamis_relay.before_app_request
+def _refuse_restricted_downloads() -> ResponseReturnValue | None:
+    """CKAN's own download routes serve uploaded files to whoever may see the dataset: a
+    discoverable DINAMIS dataset ("metadata" visibility) is seen by all, used by few."""
+    endpoint = tk.request.endpoint or ""
+    if not endpoint.endswith("resource.download"):
+        return None
+    resource_id = (tk.request.view_args or {}).get("resource_id")
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    if visibility.may_use_resource(context, resource_id):
+        return None
+    return tk.abort(403, visibility.call_to_action())
