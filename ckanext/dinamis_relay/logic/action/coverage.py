@@ -103,9 +103,7 @@ def answer_text(found: dict[str, Any], cited: list[dict[str, Any]], comment: str
         if item.get("sensor"):
             facts.append(item["sensor"])
         if item.get("cloud_cover") is not None:
-            facts.append(
-                tk._("{cloud} % cloud cover").format(cloud=l10n.format_decimal(item["cloud_cover"]))
-            )
+            facts.append(tk._("{cloud} cloud cover").format(cloud=percent(item["cloud_cover"])))
         url = tk.url_for("dataset.read", id=item["name"], _external=True)
         lines.append(
             "- {title} ({facts}): {url}".format(

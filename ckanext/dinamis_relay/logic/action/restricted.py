@@ -99,7 +99,7 @@ def resource_search(up_func: Action, context: Context, data_dict: DataDict) -> A
     if _trusted(context) or not isinstance(result, dict):
         return result
     rows = result.get("results") or []
-    packages = _packages({r.get("package_id") for r in rows if isinstance(r, dict)})
+    packages = _packages({str(r.get("package_id")) for r in rows if isinstance(r, dict)})
     kept = [r for r in rows if _usable(context, packages.get(r.get("package_id")))]
     result["count"] = max(0, (result.get("count") or 0) - (len(rows) - len(kept)))
     result["results"] = kept
@@ -128,7 +128,7 @@ def current_package_list_with_resources(
     result = up_func(context, data_dict)
     if _trusted(context) or not isinstance(result, list):
         return result
-    packages = _packages({d.get("id") for d in result if isinstance(d, dict)})
+    packages = _packages({str(d.get("id")) for d in result if isinstance(d, dict)})
     guarded = []
     for dataset in result:
         if _usable(context, packages.get(dataset.get("id"))):
