@@ -29,6 +29,7 @@ MODES = (HIDDEN, METADATA)
 PUBLIC_LABEL = "public"
 # Resource keys that lead to the data itself.
 URL_KEYS = ("url", "download_url", "access_url")
+CACHE_KEY = "_dinamis_relay_user_labels"
 
 
 def mode() -> str:
@@ -69,11 +70,21 @@ def access_labels(dataset: dict[str, Any]) -> set[str]:
 
 
 def user_labels(context: dict[str, Any]) -> set[str] | None:
-    """The caller's permission labels; None means everything (sysadmin, ignore_auth)."""
+    """The caller's permission labels; None means everything (sysadmin, ignore_auth).
+    Kept in the context: a search guards each of its results with them."""
     if context.get("ignore_auth"):
         return None
-    user = context.get("auth_user_obj")
     name = context.get("user") or ""
+    cached = context.get(CACHE_KEY)
+    if cached is not None and cached[0] == name:
+        return cached[1]
+    result = _user_labels(context, name)
+    context[CACHE_KEY] = (name, result)
+    return result
+
+
+def _user_labels(context: dict[str, Any], name: str) -> set[str] | None:
+    user = context.get("auth_user_obj")
     if user is None or getattr(user, "name", None) != name:
         user = model.User.get(name) if name else None
     if user is not None and authz.is_sysadmin(user.name):

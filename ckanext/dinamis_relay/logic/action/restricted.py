@@ -37,7 +37,7 @@ def _packages(ids_or_names: set[str], by: str = "id") -> dict[str, model.Package
 def _usable(context: Context, package: model.Package | None) -> bool:
     if package is None or not labels.dataset_licence(package):
         return True
-    return visibility.may_use_package(dict(context), package)
+    return visibility.may_use_package(context, package)  # type: ignore[arg-type]
 
 
 @tk.chained_action
@@ -46,7 +46,7 @@ def package_show(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     result = up_func(context, data_dict)
     if _trusted(context):
         return result
-    return visibility.guard_dataset(dict(context), result)
+    return visibility.guard_dataset(context, result)
 
 
 @tk.chained_action
@@ -66,16 +66,15 @@ def _guard_row(context: Context, row: Any) -> Any:
     if not isinstance(row, dict):
         return row
     if "resources" in row or labels.dataset_licence(row):
-        return visibility.guard_dataset(dict(context), row)
+        return visibility.guard_dataset(context, row)
     for key in ("validated_data_dict", "data_dict"):
         if isinstance(row.get(key), str):
             try:
                 dataset = json.loads(row[key])
             except ValueError:
                 continue
-            if labels.dataset_licence(dataset) and not visibility.may_use(
-                visibility.user_labels(dict(context)), dataset
-            ):
+            caller = visibility.user_labels(context)  # type: ignore[arg-type]
+            if labels.dataset_licence(dataset) and not visibility.may_use(caller, dataset):
                 return visibility.strip_dataset(row)
     return row
 
