@@ -54,7 +54,14 @@ from .imagery import (
     dinamis_relay_imagery_request_transition,
     dinamis_relay_imagery_request_update,
 )
-from .membership import member_delete, organization_update, user_delete
+from .membership import (
+    group_update,
+    member_delete,
+    organization_delete,
+    organization_purge,
+    organization_update,
+    user_delete,
+)
 from .restricted import (
     current_package_list_with_resources,
     package_list,
@@ -113,7 +120,10 @@ __all__ = [
     "dinamis_relay_imagery_request_update",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
+    "group_update",
     "member_delete",
+    "organization_delete",
+    "organization_purge",
     "organization_update",
     "package_create",
     "package_list",
