@@ -416,6 +416,12 @@ solr_home() {
     die "cannot find CKAN's Solr schema: '$VENV/bin/python -c \"import ckan\"' failed." \
       "Create the venv (or set VENV=/path/to/venv with CKAN installed) and retry"
   fi
+  # ckanext-spatial's bbox fields (see spatial-fields.xml), before the catch-all dynamic field.
+  if ! grep -q 'name="maxx"' "$conf/schema.xml"; then
+    awk -v f="$SCRIPTS/solr/spatial-fields.xml" \
+      '/<\/fields>/ { while ((getline l < f) > 0) print l } { print }' \
+      "$conf/schema.xml" >"$conf/schema.xml.tmp" && mv "$conf/schema.xml.tmp" "$conf/schema.xml"
+  fi
   # Word lists the schema's analyzers name (protwords.txt, synonyms.txt, ...): empty is fine.
   for f in stopwords.txt protwords.txt synonyms.txt \
     $(grep -oE '(words|protected|synonyms|dictionary)="[^"]+"' "$conf/schema.xml" | cut -d'"' -f2 | tr ',' ' '); do

@@ -119,3 +119,13 @@ def dinamis_relay_transition(object_type: str, name: str, state: str | None) -> 
         "label": transition_label(object_type, name),
         "needs_reason": bool(keys & {"reason", "comment"}),
     }
+
+
+def dinamis_relay_licence_choices(field: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """Choices of the ckanext-scheming `dinamis_licence` preset: the configured licences."""
+    from . import texts
+
+    return [
+        {"value": code, "label": f"DINAMIS {code} ({version})"}
+        for code, version in texts.licence_versions()
+    ]

@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
+from . import visibility
 from .labels import DinamisPermissionLabels
 from .notifications import outbox
 
@@ -27,6 +28,7 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IForkObserver)
     p.implements(p.ITranslation)
     p.implements(p.IPermissionLabels, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
@@ -60,7 +62,13 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     _labels = DinamisPermissionLabels()
 
     def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
-        return self._labels.get_dataset_labels(dataset_obj)
+        # The "metadata" visibility mode also makes DINAMIS datasets public (visibility.py).
+        return visibility.dataset_labels(self._labels.get_dataset_labels(dataset_obj), dataset_obj)
 
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         return self._labels.get_user_dataset_labels(user_obj)
+
+    # IPackageController: no resource URL of a discoverable DINAMIS dataset in the index
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return visibility.strip_index(pkg_dict)

@@ -8,6 +8,9 @@
  *      data-tile-url="..." data-tile-attribution="..."   empty url: no basemap
  *      data-summary="area-summary"        element where the drawn area is described
  *      data-messages='{"...": "..."}'>    translated messages (JSON)
+ *      data-footprints-url="/api/3/action/dinamis_relay_coverage"   optional: draws the
+ *        footprints of the DINAMIS datasets the user may see in the current view
+ *      data-footprints-summary="id"       element where the footprints in view are counted
  *
  * The server validates the area again (geo.py); the map only helps to draw it.
  */
@@ -37,6 +40,82 @@
     if (!polygons.length) return null;
     if (polygons.length === 1) return { type: "Polygon", coordinates: polygons[0] };
     return { type: "MultiPolygon", coordinates: polygons };
+  }
+
+  function clampBounds(bounds) {
+    // west,south,east,north within WGS84; a view wider than the world asks for all of it.
+    var west = bounds.getWest(), east = bounds.getEast();
+    var south = Math.max(-90, bounds.getSouth()), north = Math.min(90, bounds.getNorth());
+    if (east - west >= 360) {
+      west = -180;
+      east = 180;
+    } else {
+      west = ((((west + 180) % 360) + 360) % 360) - 180;
+      east = ((((east + 180) % 360) + 360) % 360) - 180;
+      if (east === west) east = west + 1e-6;
+    }
+    return [west, south, east, north].map(function (v) { return v.toFixed(5); }).join(",");
+  }
+
+  function footprints(map, container, messages) {
+    // The footprints of visible DINAMIS imagery around the view: does an archive image exist?
+    var url = container.getAttribute("data-footprints-url");
+    if (!url || typeof fetch === "undefined") return;
+    var summary = document.getElementById(container.getAttribute("data-footprints-summary") || "");
+    var layer = L.geoJSON(null, {
+      style: { color: "#b35900", weight: 1, dashArray: "4 3", fillOpacity: 0.08 },
+      onEachFeature: function (feature, item) {
+        var p = feature.properties, box = document.createElement("div");
+        var link = document.createElement("a");
+        link.href = p.url;
+        link.textContent = p.title;
+        box.appendChild(link);
+        [p.acquisition_date, p.sensor, p.cloud_cover !== null ? p.cloud_cover + " %" : null,
+         p.access ? null : messages.reserved].forEach(function (text) {
+          if (!text) return;
+          var line = document.createElement("div");
+          line.textContent = text;
+          box.appendChild(line);
+        });
+        item.bindPopup(box);
+      }
+    }).addTo(map);
+    var timer = null, seq = 0;
+    function load() {
+      var mine = ++seq;
+      var query = "?bbox=" + encodeURIComponent(clampBounds(map.getBounds())) +
+        "&include_footprints=true&limit=100";
+      fetch(url + query, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (body) {
+          if (mine !== seq || !body || !body.success) return;
+          layer.clearLayers();
+          body.result.results.forEach(function (d) {
+            layer.addData({
+              type: "Feature",
+              geometry: d.footprint,
+              properties: {
+                title: d.title,
+                url: (container.getAttribute("data-dataset-url") || "/dataset/").replace(/\/?$/, "/") +
+                  encodeURIComponent(d.name),
+                acquisition_date: d.acquisition_date, sensor: d.sensor,
+                cloud_cover: d.cloud_cover, access: d.access
+              }
+            });
+          });
+          if (summary) {
+            var n = body.result.count;
+            summary.textContent = n ? (messages.footprints || "{n}").replace("{n}", n)
+                                    : messages.noFootprints || "";
+          }
+        })
+        .catch(function () { /* the map works without footprints */ });
+    }
+    map.on("moveend", function () {
+      clearTimeout(timer);
+      timer = setTimeout(load, 300);
+    });
+    load();
   }
 
   function init(container) {
@@ -111,6 +190,7 @@
         /* a bad value stays in the field for the server to explain */
       }
     }
+    footprints(map, container, messages);
     if (readonly) return;
 
     map.addControl(

@@ -45,6 +45,7 @@ def index() -> str:
 from . import (  # noqa: E402,F401
     account,
     adhesion,
+    coverage,
     dashboard,
     document,
     download,

@@ -31,6 +31,7 @@ from .adhesion import (
     dinamis_relay_adhesion_terminate,
     dinamis_relay_adhesion_update,
 )
+from .coverage import dinamis_relay_coverage, dinamis_relay_coverage_answer
 from .dashboard import (
     dinamis_relay_dashboard,
     dinamis_relay_dashboard_export,
@@ -68,9 +69,18 @@ from .outbox import (
     dinamis_relay_outbox_status,
     dinamis_relay_outbox_sweep,
 )
+from .restricted import (
+    current_package_list_with_resources,
+    package_list,
+    package_search,
+    package_show,
+    resource_search,
+    resource_show,
+)
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
+    "current_package_list_with_resources",
     "dinamis_relay_account_close",
     "dinamis_relay_account_create",
     "dinamis_relay_account_expire",
@@ -98,6 +108,8 @@ __all__ = [
     "dinamis_relay_adhesion_suspend",
     "dinamis_relay_adhesion_terminate",
     "dinamis_relay_adhesion_update",
+    "dinamis_relay_coverage",
+    "dinamis_relay_coverage_answer",
     "dinamis_relay_dashboard",
     "dinamis_relay_dashboard_export",
     "dinamis_relay_digest_send",
@@ -126,6 +138,11 @@ __all__ = [
     "organization_purge",
     "organization_update",
     "package_create",
+    "package_list",
+    "package_search",
+    "package_show",
     "package_update",
+    "resource_search",
+    "resource_show",
     "user_delete",
 ]

@@ -33,6 +33,7 @@ from ...roles import Roles, context_roles
 from ..auth import imagery as auth
 from ..schema import imagery as schema
 from ..schema import validate
+from .coverage import for_request as coverage_for_request
 
 OBJECT_TYPE = "imagery_request"
 REVIEW_QUEUE_STATES = (states.SUBMITTED, states.IN_REVIEW)
@@ -342,10 +343,13 @@ def dinamis_relay_imagery_request_comment(context: Context, data_dict: DataDict)
 @tk.side_effect_free
 @validate(schema.by_id)
 def dinamis_relay_imagery_request_show(context: Context, data_dict: DataDict) -> dict:
-    """One request (`id`) with its thread, history and `allowed_transitions`."""
+    """One request (`id`) with its thread, history, `allowed_transitions` and `coverage`:
+    the catalogue's DINAMIS datasets covering its area (dinamis_relay_coverage)."""
     request = _load(context, data_dict)
     tk.check_access("dinamis_relay_imagery_request_show", context, data_dict)
-    return _full(context, request)
+    data = _full(context, request)
+    data["coverage"] = coverage_for_request(context, request)
+    return data
 
 
 def _scope(roles: Roles) -> sa.ColumnElement[bool] | None:

@@ -31,6 +31,7 @@ from .adhesion import (
     dinamis_relay_adhesion_terminate,
     dinamis_relay_adhesion_update,
 )
+from .coverage import dinamis_relay_coverage, dinamis_relay_coverage_answer
 from .dashboard import (
     dinamis_relay_dashboard,
     dinamis_relay_dashboard_export,
@@ -96,6 +97,8 @@ __all__ = [
     "dinamis_relay_adhesion_suspend",
     "dinamis_relay_adhesion_terminate",
     "dinamis_relay_adhesion_update",
+    "dinamis_relay_coverage",
+    "dinamis_relay_coverage_answer",
     "dinamis_relay_dashboard",
     "dinamis_relay_dashboard_export",
     "dinamis_relay_digest_send",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ... import visibility
 from ...roles import context_roles
 
 
@@ -14,6 +15,9 @@ def dinamis_relay_download_record(context: Context, data_dict: DataDict) -> Auth
         tk.check_access("resource_show", context, {"id": (data_dict or {}).get("id")})
     except tk.NotAuthorized:
         return {"success": False, "msg": tk._("You may not download this resource")}
+    # Seeing a dataset is not using it when its metadata is public ("metadata" visibility).
+    if not visibility.may_use_resource(dict(context), (data_dict or {}).get("id")):
+        return {"success": False, "msg": visibility.call_to_action()}
     return {"success": True}
 
 
