@@ -6,6 +6,7 @@ from .audit import AuditEvent
 from .document import Document
 from .download import DownloadEvent
 from .imagery import ImageryRequest, ImageryRequestComment
+from .procedure import QuotaCounter, QuotaOverride, QuotaUse, Registration
 from .sequence import NumberSequence
 
 __all__ = [
@@ -19,4 +20,8 @@ __all__ = [
     "ImageryRequest",
     "ImageryRequestComment",
     "NumberSequence",
+    "QuotaCounter",
+    "QuotaOverride",
+    "QuotaUse",
+    "Registration",
 ]

@@ -13,6 +13,7 @@ from .account import (
     dinamis_relay_account_suspend,
     dinamis_relay_account_validate,
 )
+from .adherent import dinamis_relay_adherent_check
 from .adhesion import (
     dinamis_relay_adhesion_check_eligibility,
     dinamis_relay_adhesion_create,
@@ -54,7 +55,10 @@ from .imagery import (
     dinamis_relay_imagery_request_update,
 )
 from .membership import member_delete, organization_update, user_delete
+from .quota import dinamis_relay_quota_list, dinamis_relay_quota_set, dinamis_relay_quota_show
+from .registration import dinamis_relay_adhesion_register, dinamis_relay_adhesion_register_import
 from .roles import dinamis_relay_roles_show
+from .wave import dinamis_relay_adhesion_bulk, dinamis_relay_adhesion_wave_import
 
 __all__ = [
     "dinamis_relay_account_close",
@@ -68,6 +72,8 @@ __all__ = [
     "dinamis_relay_account_show",
     "dinamis_relay_account_suspend",
     "dinamis_relay_account_validate",
+    "dinamis_relay_adherent_check",
+    "dinamis_relay_adhesion_bulk",
     "dinamis_relay_adhesion_check_eligibility",
     "dinamis_relay_adhesion_create",
     "dinamis_relay_adhesion_decide",
@@ -77,6 +83,8 @@ __all__ = [
     "dinamis_relay_adhesion_legal_validate",
     "dinamis_relay_adhesion_list",
     "dinamis_relay_adhesion_patch",
+    "dinamis_relay_adhesion_register",
+    "dinamis_relay_adhesion_register_import",
     "dinamis_relay_adhesion_reinstate",
     "dinamis_relay_adhesion_renew",
     "dinamis_relay_adhesion_show",
@@ -84,6 +92,7 @@ __all__ = [
     "dinamis_relay_adhesion_suspend",
     "dinamis_relay_adhesion_terminate",
     "dinamis_relay_adhesion_update",
+    "dinamis_relay_adhesion_wave_import",
     "dinamis_relay_dashboard",
     "dinamis_relay_dashboard_export",
     "dinamis_relay_document_generate",
@@ -99,6 +108,9 @@ __all__ = [
     "dinamis_relay_imagery_request_submit",
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
+    "dinamis_relay_quota_list",
+    "dinamis_relay_quota_set",
+    "dinamis_relay_quota_show",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "member_delete",

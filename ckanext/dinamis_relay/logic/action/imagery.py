@@ -21,7 +21,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
-from ... import audit, geo, imagery_choices, imagery_notify
+from ... import audit, geo, imagery_choices, imagery_notify, quotas
 from ...access import active_account_org_ids
 from ...model import Adhesion, AuditEvent, ImageryRequest, ImageryRequestComment
 from ...model import imagery as states
@@ -180,6 +180,7 @@ def _full(context: Context, request: ImageryRequest) -> dict[str, Any]:
     data["allowed_transitions"] = auth.allowed_transitions(roles, request)
     data["can_edit"] = request.state == states.DRAFT and roles.user_id == request.user_id
     data["is_staff"] = staff
+    data["quota"] = quotas.for_request(_session(context), request)
     return data
 
 
@@ -325,6 +326,8 @@ def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDi
     comment = data_dict.get("comment")
     if rule.needs_comment and not comment:
         _guarded(context, _raise, {"comment": [tk._("Explain this decision to the requester")]})
+    # Quotas (quotas.py): accepting consumes the area, rejecting or cancelling gives it back.
+    _guarded(context, quotas.on_transition, _session(context), request, rule.to_state)
     from_state = request.state
     now = utcnow()
     request.state = rule.to_state

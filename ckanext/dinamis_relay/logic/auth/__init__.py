@@ -58,6 +58,16 @@ from .membership import (
     organization_member_create,
     user_invite,
 )
+from .procedure import (
+    dinamis_relay_adherent_check,
+    dinamis_relay_adhesion_bulk,
+    dinamis_relay_adhesion_register,
+    dinamis_relay_adhesion_register_import,
+    dinamis_relay_adhesion_wave_import,
+    dinamis_relay_quota_list,
+    dinamis_relay_quota_set,
+    dinamis_relay_quota_show,
+)
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
@@ -72,6 +82,8 @@ __all__ = [
     "dinamis_relay_account_show",
     "dinamis_relay_account_suspend",
     "dinamis_relay_account_validate",
+    "dinamis_relay_adherent_check",
+    "dinamis_relay_adhesion_bulk",
     "dinamis_relay_adhesion_check_eligibility",
     "dinamis_relay_adhesion_create",
     "dinamis_relay_adhesion_decide",
@@ -81,6 +93,8 @@ __all__ = [
     "dinamis_relay_adhesion_legal_validate",
     "dinamis_relay_adhesion_list",
     "dinamis_relay_adhesion_patch",
+    "dinamis_relay_adhesion_register",
+    "dinamis_relay_adhesion_register_import",
     "dinamis_relay_adhesion_reinstate",
     "dinamis_relay_adhesion_renew",
     "dinamis_relay_adhesion_show",
@@ -88,6 +102,7 @@ __all__ = [
     "dinamis_relay_adhesion_suspend",
     "dinamis_relay_adhesion_terminate",
     "dinamis_relay_adhesion_update",
+    "dinamis_relay_adhesion_wave_import",
     "dinamis_relay_dashboard",
     "dinamis_relay_dashboard_export",
     "dinamis_relay_document_generate",
@@ -103,6 +118,9 @@ __all__ = [
     "dinamis_relay_imagery_request_submit",
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
+    "dinamis_relay_quota_list",
+    "dinamis_relay_quota_set",
+    "dinamis_relay_quota_show",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "group_edit_permissions",
