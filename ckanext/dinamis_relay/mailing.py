@@ -81,8 +81,15 @@ def request_context() -> Iterator[None]:
         yield
 
 
-def send(recipients: Iterable[Recipient], subject: str, template: str, extra: dict) -> int:
-    """Render once, send once to each address; return how many were sent."""
+def send(
+    recipients: Iterable[Recipient],
+    subject: str,
+    template: str,
+    extra: dict,
+    attachments: list[tuple[str, Any, str]] | None = None,
+) -> int:
+    """Render once, send once to each address (with `attachments`, as CKAN's mailer takes
+    them: name, file, media type); return how many were sent."""
     body = tk.render(template, extra)
     seen: set[str] = set()
     sent = 0
@@ -91,7 +98,9 @@ def send(recipients: Iterable[Recipient], subject: str, template: str, extra: di
             continue
         seen.add(email.lower())
         try:
-            mailer.mail_recipient(name, email, subject, body)
+            for _name, file, _type in attachments or []:
+                file.seek(0)  # each recipient's message reads the file again
+            mailer.mail_recipient(name, email, subject, body, attachments=attachments or None)
             sent += 1
         except mailer.MailerException:
             # A failed email must not undo or retry the transition; the log keeps the trace.

@@ -13,7 +13,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import choices, l10n
+from . import choices, documents_mail, l10n
 from .mailing import (
     Recipient,
     enqueue,
@@ -50,6 +50,7 @@ def adhesion_transition(adhesion_id: str, action: str, legal_link: str | None = 
     if action == "submit" and legal_link:
         enqueue(send_legal_request, adhesion_id, legal_link)
         enqueue(send_submission_notice, adhesion_id)
+        enqueue(documents_mail.send_submission_texts, adhesion_id)
     elif action == "legal_accept":
         enqueue(send_submitted, adhesion_id)
     elif action in DECISION_ACTIONS:
@@ -188,7 +189,18 @@ def send_decision(adhesion_id: str, action: str) -> int:
         # The legal representative signs: they hear about decisions on what they signed.
         if action not in ("legal_decline", "legal_link_expired"):
             recipients += _legal_rep(adhesion)
-        return send(recipients, subject, "dinamis_relay/emails/decision.txt", extra)
+        attachments: list = []
+        if action == "accept":
+            attachments, missing = documents_mail.decision_documents(adhesion)
+            extra["documents_attached"] = [name for name, _file, _type in attachments]
+            extra["documents_missing"] = documents_mail.kind_labels(missing)
+        return send(
+            recipients,
+            subject,
+            "dinamis_relay/emails/decision.txt",
+            extra,
+            attachments=attachments,
+        )
 
 
 def send_reminder(adhesion_id: str) -> int:

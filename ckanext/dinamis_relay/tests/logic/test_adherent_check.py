@@ -28,6 +28,7 @@ class TestAnswer:
         (item,) = result["results"]
         assert item["organization"]["name"] == org["name"]
         assert item["path"] == "direct"
+        assert adhesion.valid_until is not None
         assert item["valid_until"] == adhesion.valid_until.isoformat()
         assert item["contact"] == {"kind": "referent", "label": "Responsable SIG"}
         text = json.dumps(result)
