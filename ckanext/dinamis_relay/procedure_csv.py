@@ -105,3 +105,14 @@ def row_messages(line: int | str, errors: dict[str, Any]) -> list[str]:
                 tk._("Row {row}: {field}: {message}").format(row=line, field=field, message=message)
             )
     return messages
+
+
+def item_messages(item: str, errors: dict[str, Any]) -> list[str]:
+    """ "<adhesion id>: state: ..." messages of bulk operations."""
+    messages = []
+    for field, field_errors in sorted(errors.items()):
+        for message in field_errors if isinstance(field_errors, list) else [field_errors]:
+            messages.append(
+                tk._("{item}: {field}: {message}").format(item=item, field=field, message=message)
+            )
+    return messages

@@ -62,7 +62,7 @@ def _messages(label: str, error: Exception) -> list[str]:
         errors = error.error_dict or {}
     else:
         errors = {"auth" if isinstance(error, tk.NotAuthorized) else "id": [str(error)]}
-    return procedure_csv.row_messages(label, errors)  # type: ignore[arg-type]
+    return procedure_csv.item_messages(label, errors)
 
 
 def _referent_id(value: str) -> str:
@@ -125,7 +125,9 @@ def dinamis_relay_adhesion_wave_import(context: Context, data_dict: DataDict) ->
                     errors["referent"] = errors.pop("referent_user_id")
                 messages += procedure_csv.row_messages(line, errors)
             else:
-                messages += _messages(str(line), error)
+                messages += procedure_csv.row_messages(
+                    line, {"auth" if isinstance(error, tk.NotAuthorized) else "id": [str(error)]}
+                )
     if messages or data_dict["dry_run"]:
         model.Session.rollback()
         if messages:
@@ -151,8 +153,6 @@ def _precheck(context: Context, data_dict: DataDict) -> list[str]:
             .execution_options(populate_existing=True)
         ).scalars()
     }
-    if operation == "check_eligibility" and "eligible" not in data_dict:
-        messages.append(tk._("eligible: Missing value"))
     for adhesion_id in data_dict["ids"]:
         adhesion = locked.get(adhesion_id)
         if adhesion is None:
@@ -171,7 +171,7 @@ def _precheck(context: Context, data_dict: DataDict) -> list[str]:
         elif operation == "submit":
             errors = _submit_errors(inner, adhesion)
         if errors:
-            messages += procedure_csv.row_messages(adhesion_id, errors)  # type: ignore[arg-type]
+            messages += procedure_csv.item_messages(adhesion_id, errors)
     return messages
 
 
@@ -188,6 +188,8 @@ def dinamis_relay_adhesion_bulk(context: Context, data_dict: DataDict) -> dict[s
     """
     tk.check_access("dinamis_relay_adhesion_bulk", context, data_dict)
     operation = data_dict["operation"]
+    if operation == "check_eligibility" and "eligible" not in data_dict:
+        raise tk.ValidationError({"eligible": [tk._("Missing value")]})
     messages = _precheck(context, data_dict)
     if messages:
         model.Session.rollback()

@@ -14,7 +14,8 @@ from ckanext.dinamis_relay.tests import procedure_helpers as h
 
 COLUMNS = (
     "organization,legal_name,siret,entity_type,eligibility_category,address,postcode,city,"
-    "department,legal_rep_name,legal_rep_title,legal_rep_email,referent,convention_number\n"
+    "department,legal_rep_name,legal_rep_title,legal_rep_email,referent,convention_number,"
+    "phone,email_domains,referent_title,referent_phone\n"
 )
 
 
@@ -22,7 +23,8 @@ def row(org, referent, siret=None, postcode="33600", n=1):
     return (
         f"{org['name']},Commune {n},{siret or f.valid_siret()},commune,public_body,"
         f"Place de la mairie,{postcode},Pessac,33,Maire {n},Maire,maire{n}@commune{n}.fr,"
-        f"{referent['name']},CONV-PIGMA-2024-{n:03d}\n"
+        f"{referent['name']},CONV-PIGMA-2024-{n:03d},05 56 00 00 0{n % 10},commune{n}.fr,"
+        f"Responsable SIG,05 56 00 01 0{n % 10}\n"
     )
 
 
