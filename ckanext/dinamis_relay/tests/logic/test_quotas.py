@@ -261,6 +261,10 @@ class TestAuth:
         from ckan.tests import factories
 
         token = factories.APIToken(user=w.instructor["name"])["token"]
-        assert app.get("/dinamis/quotas", headers={"Authorization": token}).status_code == 200
+        page = app.get("/dinamis/quotas", headers={"Authorization": token})
+        assert page.status_code == 200
+        assert w.relay_entity["title"] in page.body
+        dashboard = app.get("/dinamis/dashboard", headers={"Authorization": token})
+        assert "/dinamis/quotas" in dashboard.body
         other = factories.APIToken(user=w.outsider["name"])["token"]
         assert app.get("/dinamis/quotas", headers={"Authorization": other}).status_code == 403
