@@ -54,7 +54,14 @@ from .imagery import (
     dinamis_relay_imagery_request_transition,
     dinamis_relay_imagery_request_update,
 )
-from .membership import member_delete, organization_update, user_delete
+from .membership import (
+    group_update,
+    member_delete,
+    organization_delete,
+    organization_purge,
+    organization_update,
+    user_delete,
+)
 from .quota import dinamis_relay_quota_list, dinamis_relay_quota_set, dinamis_relay_quota_show
 from .registration import dinamis_relay_adhesion_register, dinamis_relay_adhesion_register_import
 from .roles import dinamis_relay_roles_show
@@ -113,7 +120,10 @@ __all__ = [
     "dinamis_relay_quota_show",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
+    "group_update",
     "member_delete",
+    "organization_delete",
+    "organization_purge",
     "organization_update",
     "package_create",
     "package_update",

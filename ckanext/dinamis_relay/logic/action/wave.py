@@ -18,9 +18,10 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ... import procedure_csv
+from ...lifecycle.adhesion import ADHESION
 from ...model import Adhesion
 from .. import procedure_schema as schema
-from .adhesion import EDITABLE, _submit_errors
+from ..auth import adhesion as adhesion_auth
 
 CSV_REQUIRED = (
     "organization",
@@ -139,8 +140,9 @@ def dinamis_relay_adhesion_wave_import(context: Context, data_dict: DataDict) ->
 
 
 def _precheck(context: Context, data_dict: DataDict) -> list[str]:
-    """Refusals of every adhesion of a bulk operation, with their rows locked until the
-    operation ends: nothing is written and nothing is emailed yet."""
+    """Refusals of every adhesion of a bulk operation, from the lifecycle table (state,
+    requirements) and the action's auth, with the rows locked until the operation ends:
+    nothing is written yet. (The actions check again; this gathers every refusal at once.)"""
     operation = data_dict["operation"]
     messages: list[str] = []
     locked = {
@@ -159,17 +161,17 @@ def _precheck(context: Context, data_dict: DataDict) -> list[str]:
             messages += _messages(adhesion_id, tk.ObjectNotFound(tk._("Adhesion not found")))
             continue
         inner = _inner(context)
-        inner["dinamis_relay_adhesion"] = adhesion  # type: ignore[typeddict-unknown-key]
+        inner[adhesion_auth.CACHE_KEY] = adhesion  # type: ignore[literal-required]
         try:
             tk.check_access(f"dinamis_relay_adhesion_{operation}", inner, {"id": adhesion.id})
         except tk.NotAuthorized as error:
             messages += _messages(adhesion_id, error)
             continue
-        errors: dict[str, list[str]] = {}
-        if adhesion.state not in EDITABLE:
-            errors["state"] = [tk._("This adhesion is neither a draft nor returned")]
-        elif operation == "submit":
-            errors = _submit_errors(inner, adhesion)
+        rule = ADHESION.rule(operation, adhesion.state)
+        if rule is None:
+            errors = ADHESION.state_error(operation, adhesion.state).error_dict
+        else:
+            errors = rule.errors(adhesion, {"id": adhesion.id})
         if errors:
             messages += procedure_csv.item_messages(adhesion_id, errors)
     return messages
