@@ -92,6 +92,7 @@ def dinamis_relay_event_label(action: str | None) -> str:
         "expire": tk._("Validity ended"),
         "renew": tk._("Renewal started"),
         "reminder": tk._("Renewal reminder sent"),
+        "register": tk._("Registered from an existing adhesion"),
     }
     return labels.get(action or "", action or "")
 

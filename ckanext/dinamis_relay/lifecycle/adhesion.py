@@ -307,6 +307,15 @@ TRANSITIONS = (
         automatic=True,
     ),
     Transition("renew", (EXPIRED,), DRAFT, APPLICANTS, "renew"),
+    # An adhesion accepted outside the platform (logic/action/registration.py).
+    Transition(
+        "register",
+        (NEW, DRAFT, *CLOSED_FOR_CREATE, EXPIRED),
+        ACCEPTED,
+        (INSTRUCTOR, RELAY_STAFF),
+        "register",
+        follows=("no legal link, email or document: the acte was issued outside",),
+    ),
 )
 
 ADHESION = Lifecycle(

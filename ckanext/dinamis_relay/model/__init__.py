@@ -7,6 +7,7 @@ from .document import Document
 from .download import DownloadEvent
 from .imagery import ImageryRequest, ImageryRequestComment
 from .outbox import MailPreference, OutboxMessage
+from .procedure import QuotaCounter, QuotaOverride, QuotaUse, Registration
 from .sequence import NumberSequence
 
 __all__ = [
@@ -22,4 +23,8 @@ __all__ = [
     "MailPreference",
     "NumberSequence",
     "OutboxMessage",
+    "QuotaCounter",
+    "QuotaOverride",
+    "QuotaUse",
+    "Registration",
 ]

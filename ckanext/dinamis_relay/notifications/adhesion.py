@@ -14,7 +14,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .. import choices, l10n
+from .. import choices, documents_mail, l10n
 from ..model import Adhesion
 from ..roles import dinamis_organization, relay_organization
 from . import outbox
@@ -60,6 +60,7 @@ def transition(
             session, "adhesion.legal_request", {"adhesion_id": adhesion_id, "link": legal_link}
         )
         outbox.enqueue(session, "adhesion.submission_notice", {"adhesion_id": adhesion_id})
+        outbox.enqueue(session, "adhesion.submission_texts", {"adhesion_id": adhesion_id})
     elif action == "legal_accept":
         outbox.enqueue(session, "adhesion.submitted", {"adhesion_id": adhesion_id})
     elif action in DECISION_ACTIONS:
@@ -202,7 +203,18 @@ def send_decision(adhesion_id: str, action: str) -> int:
         # The legal representative signs: they hear about decisions on what they signed.
         if action not in ("legal_decline", "legal_link_expired"):
             recipients += _legal_rep(adhesion)
-        return send(recipients, subject, "dinamis_relay/emails/decision.txt", extra)
+        attachments: list = []
+        if action == "accept":
+            attachments, missing = documents_mail.decision_documents(adhesion)
+            extra["documents_attached"] = [name for name, _file, _type in attachments]
+            extra["documents_missing"] = documents_mail.kind_labels(missing)
+        return send(
+            recipients,
+            subject,
+            "dinamis_relay/emails/decision.txt",
+            extra,
+            attachments=attachments,
+        )
 
 
 def send_reminder(adhesion_id: str) -> int:

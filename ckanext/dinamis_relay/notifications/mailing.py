@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from email import utils
 from email.message import EmailMessage
+from typing import Any
 
 import ckan
 import ckan.model as model
@@ -179,10 +180,19 @@ def delivering(already: Iterable[str]) -> Iterator[set[str]]:
         _delivered.reset(token)
 
 
-def _message(name: str, email: str, subject: str, body: str) -> EmailMessage:
+Attachment = tuple[str, Any, str]  # file name, file object, media type (as CKAN's mailer)
+
+
+def _message(
+    name: str, email: str, subject: str, body: str, attachments: list[Attachment] | None = None
+) -> EmailMessage:
     # As ckan.lib.mailer builds it.
     msg = EmailMessage()
     msg.set_content(body, cte="base64")
+    for file_name, file, media_type in attachments or []:
+        file.seek(0)  # each recipient's message reads the file again
+        maintype, _, subtype = (media_type or "application/octet-stream").partition("/")
+        msg.add_attachment(file.read(), maintype=maintype, subtype=subtype, filename=file_name)
     msg["Subject"] = subject
     msg["From"] = utils.formataddr(
         (tk.config.get("ckan.site_title") or "", tk.config.get("smtp.mail_from"))
@@ -207,10 +217,14 @@ def _is_temporary(error: Exception) -> bool:
     )
 
 
-def _send_one(name: str, email: str, subject: str, body: str) -> None:
+def _send_one(
+    name: str, email: str, subject: str, body: str, attachments: list[Attachment] | None = None
+) -> None:
     if any(True for _plugin in p.PluginImplementations(p.INotifier)):
         # Another plugin may deliver notifications its own way: let CKAN ask it.
-        mailer.mail_recipient(name, email, subject, body)
+        for _name, file, _type in attachments or []:
+            file.seek(0)
+        mailer.mail_recipient(name, email, subject, body, attachments=attachments or None)
         return
     connection = _connection.get()
     own = connection is None
@@ -220,7 +234,7 @@ def _send_one(name: str, email: str, subject: str, body: str) -> None:
         smtp.sendmail(
             tk.config.get("smtp.mail_from"),
             [email],
-            _message(name, email, subject, body).as_string(),
+            _message(name, email, subject, body, attachments).as_string(),
         )
     except Exception:
         connection.drop()  # a broken connection is not reused
@@ -231,8 +245,15 @@ def _send_one(name: str, email: str, subject: str, body: str) -> None:
     log.info("Sent email to %s", email)
 
 
-def send(recipients: Iterable[Recipient], subject: str, template: str, extra: dict) -> int:
-    """Render once, send once to each address; return how many were sent.
+def send(
+    recipients: Iterable[Recipient],
+    subject: str,
+    template: str,
+    extra: dict,
+    attachments: list[Attachment] | None = None,
+) -> int:
+    """Render once, send once to each address (with `attachments`); return how many were
+    sent.
 
     A temporary failure (no connection, SMTP 4xx) raises `outbox.TemporaryFailure` after
     recording what was sent, so the outbox retries the rest later; a permanent refusal of
@@ -250,7 +271,7 @@ def send(recipients: Iterable[Recipient], subject: str, template: str, extra: di
             continue
         seen.add(key)
         try:
-            _send_one(name, email, subject, body)
+            _send_one(name, email, subject, body, attachments)
         except Exception as error:
             if _is_temporary(error):
                 raise TemporaryFailure(f"{template} to {email}: {error!r}") from error

@@ -48,6 +48,10 @@ KINDS: dict[str, tuple[str, bool]] = {
     "adhesion.decision": ("adhesion:send_decision", True),
     "adhesion.submission_notice": ("adhesion:send_submission_notice", False),
     "adhesion.submitted": ("adhesion:send_submitted", False),
+    "adhesion.submission_texts": (
+        "ckanext.dinamis_relay.documents_mail:send_submission_texts",
+        False,
+    ),
     "adhesion.reminder": ("adhesion:send_reminder", False),
     "account.person": ("account:send_to_person", True),
     "account.request_received": ("account:send_request_received", False),

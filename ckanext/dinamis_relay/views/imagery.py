@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from .. import geo, imagery_choices
 from ..model.imagery import ACQUISITION_MODES, SENSORS, STATES
 from . import dinamis_relay
+from . import procedure as procedure_views
 
 PAGE_SIZE = 20
 FORM_FIELDS = (
@@ -130,6 +131,7 @@ def _form(
     values: dict[str, Any], errors: dict[str, list[str]], request: dict[str, Any] | None
 ) -> str:
     organizations = tk.get_action("dinamis_relay_roles_show")(_context(), {})
+    entities = _entities()
     return tk.render(
         "dinamis_relay/imagery/form.html",
         {
@@ -139,7 +141,8 @@ def _form(
             "error_summary": _summary(errors),
             "request_dict": request,
             "roles": organizations,
-            "entities": _entities(),
+            "entities": entities,
+            "entity_quotas": procedure_views.entity_quotas(entities),
             "tile_url": tk.config.get("ckanext.dinamis_relay.imagery.tile_url") or "",
             "tile_attribution": tk.config.get("ckanext.dinamis_relay.imagery.tile_attribution")
             or "",

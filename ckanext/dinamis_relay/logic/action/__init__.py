@@ -13,6 +13,7 @@ from .account import (
     dinamis_relay_account_suspend,
     dinamis_relay_account_validate,
 )
+from .adherent import dinamis_relay_adherent_check
 from .adhesion import (
     dinamis_relay_adhesion_check_eligibility,
     dinamis_relay_adhesion_create,
@@ -69,6 +70,8 @@ from .outbox import (
     dinamis_relay_outbox_status,
     dinamis_relay_outbox_sweep,
 )
+from .quota import dinamis_relay_quota_list, dinamis_relay_quota_set, dinamis_relay_quota_show
+from .registration import dinamis_relay_adhesion_register, dinamis_relay_adhesion_register_import
 from .restricted import (
     current_package_list_with_resources,
     package_list,
@@ -78,6 +81,7 @@ from .restricted import (
     resource_show,
 )
 from .roles import dinamis_relay_roles_show
+from .wave import dinamis_relay_adhesion_bulk, dinamis_relay_adhesion_wave_import
 
 __all__ = [
     "current_package_list_with_resources",
@@ -92,6 +96,8 @@ __all__ = [
     "dinamis_relay_account_show",
     "dinamis_relay_account_suspend",
     "dinamis_relay_account_validate",
+    "dinamis_relay_adherent_check",
+    "dinamis_relay_adhesion_bulk",
     "dinamis_relay_adhesion_check_eligibility",
     "dinamis_relay_adhesion_create",
     "dinamis_relay_adhesion_decide",
@@ -101,6 +107,8 @@ __all__ = [
     "dinamis_relay_adhesion_legal_validate",
     "dinamis_relay_adhesion_list",
     "dinamis_relay_adhesion_patch",
+    "dinamis_relay_adhesion_register",
+    "dinamis_relay_adhesion_register_import",
     "dinamis_relay_adhesion_reinstate",
     "dinamis_relay_adhesion_renew",
     "dinamis_relay_adhesion_show",
@@ -108,6 +116,7 @@ __all__ = [
     "dinamis_relay_adhesion_suspend",
     "dinamis_relay_adhesion_terminate",
     "dinamis_relay_adhesion_update",
+    "dinamis_relay_adhesion_wave_import",
     "dinamis_relay_coverage",
     "dinamis_relay_coverage_answer",
     "dinamis_relay_dashboard",
@@ -130,6 +139,9 @@ __all__ = [
     "dinamis_relay_mail_preference_update",
     "dinamis_relay_outbox_status",
     "dinamis_relay_outbox_sweep",
+    "dinamis_relay_quota_list",
+    "dinamis_relay_quota_set",
+    "dinamis_relay_quota_show",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "group_update",

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
-from ... import account_csv, lifecycle
+from ... import account_csv, lifecycle, professional_email
 from ...lifecycle.account import ACCOUNT
 from ...lifecycle.account import may_manage as _may_manage_entity
 from ...model import Account, Adhesion, AuditEvent
@@ -157,18 +157,14 @@ def _accepted_adhesion(organization_id: str, field: str = "organization_id") -> 
 
 
 def email_domain_mismatch(email: str | None, adhesion: Adhesion | None) -> bool:
-    """True when the entity declares email domains and the email is in none of them.
+    """True when the entity declares email domains and the email is in none of them, or
+    when the email is a generic webmail address (professional_email.py).
 
     Subdomains match (agent@dir.example.fr for example.fr). No declared domain: no check.
     """
-    domains = (
-        [d.strip().lower().lstrip("@") for d in (adhesion.email_domains or [])] if adhesion else []
-    )
-    domains = [d for d in domains if d]
-    if not domains:
-        return False
-    domain = (email or "").rpartition("@")[2].strip().lower()
-    return not any(domain == d or domain.endswith("." + d) for d in domains)
+    if professional_email.is_generic(email):
+        return True
+    return professional_email.outside_domains(email, adhesion.email_domains if adhesion else [])
 
 
 def _domain_blocking() -> bool:
@@ -178,15 +174,16 @@ def _domain_blocking() -> bool:
 def _check_domain(email: str | None, adhesion: Adhesion, field: str = "email") -> bool:
     mismatch = email_domain_mismatch(email, adhesion)
     if mismatch and _domain_blocking():
-        raise tk.ValidationError(
-            {
-                field: [
-                    tk._("The email domain is not among the entity's domains ({domains})").format(
-                        domains=", ".join(adhesion.email_domains)
-                    )
-                ]
-            }
-        )
+        messages = []
+        if professional_email.is_generic(email):
+            messages.append(professional_email.generic_message(email))
+        if professional_email.outside_domains(email, adhesion.email_domains):
+            messages.append(
+                tk._("The email domain is not among the entity's domains ({domains})").format(
+                    domains=", ".join(adhesion.email_domains)
+                )
+            )
+        raise tk.ValidationError({field: messages})
     return mismatch
 
 
@@ -674,6 +671,7 @@ def dinamis_relay_account_show(context: Context, data_dict: DataDict) -> dict[st
     # What the caller may do now, from the lifecycle table: the page shows these buttons.
     data["actions"] = ACCOUNT.allowed(roles, account)
     data["entity_email_domains"] = list(adhesion.email_domains or []) if adhesion else []
+    data["email_generic"] = professional_email.is_generic(data.get("user_email"))
     return data
 
 

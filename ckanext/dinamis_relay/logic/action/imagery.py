@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
-from ... import geo, lifecycle
+from ... import geo, lifecycle, quotas
 from ...access import active_account_org_ids
 from ...lifecycle.imagery import (
     IMAGERY,
@@ -140,6 +140,7 @@ def _full(context: Context, request: ImageryRequest) -> dict[str, Any]:
     data["can_edit"] = "update" in data["actions"]
     data["can_comment"] = may_comment(roles, request)
     data["is_staff"] = staff
+    data["quota"] = quotas.for_request(_session(context), request)
     return data
 
 
@@ -278,6 +279,9 @@ def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDi
             request.forwarded_at = now
         if request.state in states.FINAL_STATES:
             request.closed_at = now
+        # Quotas (quotas.py): accepting consumes the area, rejecting or cancelling gives it
+        # back; beyond the remaining quota the acceptance is refused.
+        quotas.on_transition(_session(context), request, request.state)
         if comment:
             message = ImageryRequestComment(
                 request_id=request.id, user_id=roles.user_id, body=comment, transition=name

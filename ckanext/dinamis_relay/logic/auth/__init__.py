@@ -67,6 +67,16 @@ from .outbox import (
     dinamis_relay_outbox_status,
     dinamis_relay_outbox_sweep,
 )
+from .procedure import (
+    dinamis_relay_adherent_check,
+    dinamis_relay_adhesion_bulk,
+    dinamis_relay_adhesion_register,
+    dinamis_relay_adhesion_register_import,
+    dinamis_relay_adhesion_wave_import,
+    dinamis_relay_quota_list,
+    dinamis_relay_quota_set,
+    dinamis_relay_quota_show,
+)
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
@@ -81,6 +91,8 @@ __all__ = [
     "dinamis_relay_account_show",
     "dinamis_relay_account_suspend",
     "dinamis_relay_account_validate",
+    "dinamis_relay_adherent_check",
+    "dinamis_relay_adhesion_bulk",
     "dinamis_relay_adhesion_check_eligibility",
     "dinamis_relay_adhesion_create",
     "dinamis_relay_adhesion_decide",
@@ -90,6 +102,8 @@ __all__ = [
     "dinamis_relay_adhesion_legal_validate",
     "dinamis_relay_adhesion_list",
     "dinamis_relay_adhesion_patch",
+    "dinamis_relay_adhesion_register",
+    "dinamis_relay_adhesion_register_import",
     "dinamis_relay_adhesion_reinstate",
     "dinamis_relay_adhesion_renew",
     "dinamis_relay_adhesion_show",
@@ -97,6 +111,7 @@ __all__ = [
     "dinamis_relay_adhesion_suspend",
     "dinamis_relay_adhesion_terminate",
     "dinamis_relay_adhesion_update",
+    "dinamis_relay_adhesion_wave_import",
     "dinamis_relay_coverage",
     "dinamis_relay_coverage_answer",
     "dinamis_relay_dashboard",
@@ -119,6 +134,9 @@ __all__ = [
     "dinamis_relay_mail_preference_update",
     "dinamis_relay_outbox_status",
     "dinamis_relay_outbox_sweep",
+    "dinamis_relay_quota_list",
+    "dinamis_relay_quota_set",
+    "dinamis_relay_quota_show",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "group_edit_permissions",

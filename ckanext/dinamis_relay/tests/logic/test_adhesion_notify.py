@@ -25,15 +25,15 @@ class TestAdhesionEmails:
         f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
         assert mail_server.get_smtp_messages() == []
         run_jobs()
-        assert len(mail_server.get_smtp_messages()) == 1
+        # The legal request, and the texts to the referent (documents by email, issue 15).
+        assert len(mail_server.get_smtp_messages()) == 2
 
     def test_legal_request_carries_a_working_link(self, mail_server, run_jobs):
         adhesion = f.adhesion("draft", legal_name="Commune d'Arès")
         f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
         run_jobs()
 
-        (mail,) = f.sent_emails(mail_server)
-        assert mail["to"] == ["maire@pessac.fr"]
+        (mail,) = [m for m in f.sent_emails(mail_server) if m["to"] == ["maire@pessac.fr"]]
         assert "your validation is requested" in mail["subject"]
         assert "Dear Jeanne Maire" in mail["body"]
         link = re.search(r"http://test.ckan.net/dinamis/legal/(\S+)", mail["body"])
@@ -78,6 +78,7 @@ class TestAdhesionEmails:
             "maire@pessac.fr",
             staff.instructor["email"],
             staff.super_referent["email"],
+            adhesion["referent_dict"]["email"],  # the texts (documents by email)
         }
         notice = emails[staff.instructor["email"]]
         assert "submitted" in notice["subject"]
@@ -175,8 +176,8 @@ class TestAdhesionEmails:
         adhesion = f.adhesion("draft")
         f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
         run_jobs()
-        (mail,) = f.sent_emails(mail_server)
-        assert mail["to"] == ["maire@pessac.fr"]
+        (mail,) = [m for m in f.sent_emails(mail_server) if m["to"] == ["maire@pessac.fr"]]
+        assert "votre validation est requise" in mail["subject"]
 
     def test_user_without_email_is_skipped(self, mail_server, run_jobs):
         staff = f.staff()

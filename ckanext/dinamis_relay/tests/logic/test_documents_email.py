@@ -1,0 +1,112 @@
+"""Documents travel by email: the acceptance carries the issued PDFs, whose fingerprints
+document_verify confirms; the referent receives the texts at submission."""
+
+from __future__ import annotations
+
+import email
+import hashlib
+from email.header import decode_header, make_header
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.tests import factories
+
+from ckanext.dinamis_relay.documents import issue
+from ckanext.dinamis_relay.tests import factories as f
+
+
+def messages(mail_server) -> list[dict]:
+    """Each message: recipients, subject, body text and attachments {name: bytes}."""
+    found = []
+    for _none, _sender, recipients, raw in mail_server.get_smtp_messages():
+        message = email.message_from_string(raw)
+        body, attachments = "", {}
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            payload: Any = part.get_payload(decode=True)
+            if part.get_filename():
+                attachments[part.get_filename()] = payload
+            elif part.get_content_type() == "text/plain" and not body:
+                body = payload.decode(part.get_content_charset() or "utf-8")
+        found.append(
+            {
+                "to": recipients if isinstance(recipients, list) else [recipients],
+                "subject": str(make_header(decode_header(message["Subject"]))),
+                "body": body,
+                "attachments": attachments,
+            }
+        )
+    return found
+
+
+def accept(adhesion: dict, mail_server, run_jobs) -> list[dict]:
+    run_jobs()
+    mail_server.clear_smtp_messages()
+    f.call("decide", factories.Sysadmin(), id=adhesion["id"], decision="accept")
+    run_jobs()
+    return [
+        m for m in messages(mail_server) if "Accepted" in m["subject"] or "accepted" in m["subject"]
+    ]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestDecisionEmail:
+    def test_acceptance_carries_the_acte_whose_fingerprint_verifies(self, mail_server, run_jobs):
+        adhesion = f.adhesion("pending_instruction")
+        sent = accept(adhesion, mail_server, run_jobs)
+        recipients = {address for m in sent for address in m["to"]}
+        assert {adhesion["referent_dict"]["email"], adhesion["legal_rep_email"]} <= recipients
+        for message in sent:
+            (name,) = message["attachments"]
+            assert name.startswith("Acte-adhesion-DINAMIS-") and name.endswith(".pdf")
+            data = message["attachments"][name]
+            assert data.startswith(b"%PDF")
+            assert len(data) < 2 * 1024 * 1024
+            verified = tk.get_action("dinamis_relay_document_verify")(
+                {"user": ""}, {"sha256": hashlib.sha256(data).hexdigest()}
+            )
+            assert verified["valid"] is True
+            assert verified["document"]["kind"] == "acte_adhesion"
+            assert name in message["body"]
+
+    def test_relay_mode_adds_the_avenant(self, mail_server, run_jobs):
+        staff = f.staff()
+        adhesion = f.adhesion("pending_instruction", mode="relay")
+        sent = accept(adhesion, mail_server, run_jobs)
+        (to_relay,) = [m for m in sent if staff.super_referent["email"] in m["to"]]
+        names = sorted(to_relay["attachments"])
+        assert [n.split("-")[0] for n in names] == ["Acte", "Avenant"]
+
+    def test_a_missing_document_never_blocks_the_decision(self, mail_server, run_jobs, monkeypatch):
+        def broken(*args, **kwargs):
+            raise RuntimeError("WeasyPrint is gone")
+
+        monkeypatch.setattr(issue, "issue_due", broken)
+        monkeypatch.setattr(issue, "issue", broken)
+        adhesion = f.adhesion("pending_instruction")
+        sent = accept(adhesion, mail_server, run_jobs)
+        assert sent, "the decision is still emailed"
+        for message in sent:
+            assert message["attachments"] == {}
+            assert "could not be attached" in message["body"]
+            assert adhesion["organization_dict"]["name"] in message["body"]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestSubmissionTexts:
+    @pytest.mark.parametrize(("mode", "count"), [("classic", 3), ("relay", 4)])
+    def test_the_referent_receives_the_texts(self, mail_server, run_jobs, mode, count):
+        adhesion = f.adhesion("draft", mode=mode)
+        if mode == "relay":
+            f.call("check_eligibility", factories.Sysadmin(), id=adhesion["id"], eligible=True)
+        f.call("submit", factories.Sysadmin(), id=adhesion["id"])
+        run_jobs()
+        referent = adhesion["referent_dict"]["email"]
+        (texts,) = [m for m in messages(mail_server) if referent in m["to"]]
+        assert len(texts["attachments"]) == count
+        charter = next(v for k, v in texts["attachments"].items() if k.startswith("charte-dinamis"))
+        assert b"<html" in charter and len(charter) < 200_000
+        legal = [m for m in messages(mail_server) if adhesion["legal_rep_email"] in m["to"]]
+        assert legal and all(m["attachments"] == {} for m in legal)
