@@ -8,6 +8,7 @@ import ckan.plugins.toolkit as tk
 import click
 
 from . import demo
+from .personal_data.cli import personal_data
 
 __all__ = ["dinamis_relay"]
 
@@ -15,6 +16,9 @@ __all__ = ["dinamis_relay"]
 @click.group("dinamis-relay", short_help="DINAMIS relay commands")
 def dinamis_relay() -> None:
     pass
+
+
+dinamis_relay.add_command(personal_data)
 
 
 @dinamis_relay.command("demo-data")

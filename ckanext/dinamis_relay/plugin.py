@@ -10,6 +10,7 @@ from ckan.lib.plugins import DefaultTranslation
 from . import signals
 from .documents import jobs as document_jobs
 from .labels import DinamisPermissionLabels
+from .personal_data import hooks as personal_data_hooks
 
 
 @tk.blanket.actions
@@ -37,7 +38,12 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     # ISignal
 
     def get_signal_subscriptions(self) -> dict:
-        return {signals.adhesion_transition: [document_jobs.on_adhesion_transition]}
+        return {
+            signals.adhesion_transition: [document_jobs.on_adhesion_transition],
+            tk.signals.action_succeeded: [
+                {"sender": "user_delete", "receiver": personal_data_hooks.on_user_deleted}
+            ],
+        }
 
     # IPermissionLabels: DINAMIS imagery datasets (labels.py)
 

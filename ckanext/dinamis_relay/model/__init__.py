@@ -6,6 +6,7 @@ from .audit import AuditEvent
 from .document import Document
 from .download import DownloadEvent
 from .imagery import ImageryRequest, ImageryRequestComment
+from .personal_data import Pseudonym, ThreadArchive
 from .sequence import NumberSequence
 
 __all__ = [
@@ -19,4 +20,6 @@ __all__ = [
     "ImageryRequest",
     "ImageryRequestComment",
     "NumberSequence",
+    "Pseudonym",
+    "ThreadArchive",
 ]

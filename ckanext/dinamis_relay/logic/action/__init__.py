@@ -54,6 +54,12 @@ from .imagery import (
     dinamis_relay_imagery_request_update,
 )
 from .membership import member_delete, organization_update, user_delete
+from .personal_data import (
+    dinamis_relay_personal_data_erase,
+    dinamis_relay_personal_data_export,
+    dinamis_relay_personal_data_purge_expired,
+    dinamis_relay_personal_data_register,
+)
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
@@ -99,6 +105,10 @@ __all__ = [
     "dinamis_relay_imagery_request_submit",
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
+    "dinamis_relay_personal_data_erase",
+    "dinamis_relay_personal_data_export",
+    "dinamis_relay_personal_data_purge_expired",
+    "dinamis_relay_personal_data_register",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "member_delete",

@@ -58,6 +58,12 @@ from .membership import (
     organization_member_create,
     user_invite,
 )
+from .personal_data import (
+    dinamis_relay_personal_data_erase,
+    dinamis_relay_personal_data_export,
+    dinamis_relay_personal_data_purge_expired,
+    dinamis_relay_personal_data_register,
+)
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
@@ -103,6 +109,10 @@ __all__ = [
     "dinamis_relay_imagery_request_submit",
     "dinamis_relay_imagery_request_transition",
     "dinamis_relay_imagery_request_update",
+    "dinamis_relay_personal_data_erase",
+    "dinamis_relay_personal_data_export",
+    "dinamis_relay_personal_data_purge_expired",
+    "dinamis_relay_personal_data_register",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
     "group_edit_permissions",
