@@ -5,7 +5,9 @@ import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 
+from .audit import AuditEvent
 from .base import Base, DictizeMixin, text_column, utcnow
+from .imagery import ImageryRequestComment
 
 # What the plugin writes in place of a person's CKAN user id once their data is
 # pseudonymised: never a CKAN id (those are UUIDs), the same for every row of that person.
@@ -66,3 +68,9 @@ class ThreadArchive(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     first_message_at: Mapped[datetime.datetime | None]
     last_message_at: Mapped[datetime.datetime | None]
     archived_at: Mapped[datetime.datetime]
+
+
+# A person's export and erasure find their audit events and messages by user id (migration
+# 0008): without these, each scans the whole journal and every thread.
+sa.Index("dinamis_relay_audit_user_idx", AuditEvent.__table__.c.user_id)
+sa.Index("dinamis_relay_imagery_comment_user_idx", ImageryRequestComment.__table__.c.user_id)

@@ -66,3 +66,12 @@ def label(number: int, locale: str | None = None) -> str:
     locale = locale or tk.config.get("ckan.locale_default") or "en"
     translations = Translations.load(I18N_DIR, [locale], domain=DOMAIN)
     return translations.gettext(LABEL).format(number=number)
+
+
+def display_names(user_ids: set[str]) -> dict[str, str]:
+    """How pages name the pseudonymised people among `user_ids`, in the reader's language."""
+    return {
+        user_id: tk._(LABEL).format(number=user_id[len(PSEUDONYM_PREFIX) :])
+        for user_id in user_ids
+        if is_pseudonym(user_id)
+    }

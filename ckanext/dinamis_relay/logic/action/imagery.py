@@ -27,6 +27,7 @@ from ...model import Adhesion, AuditEvent, ImageryRequest, ImageryRequestComment
 from ...model import imagery as states
 from ...model.base import utcnow
 from ...model.sequence import next_value
+from ...personal_data import pseudonyms
 from ...roles import Roles, context_roles
 from .. import imagery_schema as schema
 from ..auth import imagery as auth
@@ -123,6 +124,7 @@ def _names(user_ids: set[str], organization_ids: set[str]) -> tuple[dict, dict]:
             )
         ):
             users[id_] = fullname or name
+        users.update(pseudonyms.display_names(user_ids))
     if organization_ids:
         for id_, name, title in model.Session.execute(
             sa.select(model.Group.id, model.Group.name, model.Group.title).where(
@@ -175,7 +177,8 @@ def _full(context: Context, request: ImageryRequest) -> dict[str, Any]:
         {**c.dictize(), "user_display_name": users.get(c.user_id)} for c in comments
     ]
     data["history"] = [
-        {**e.dictize(), "user_display_name": users.get(e.user_id or "")} for e in history
+        {**e.dictize(), "user_display_name": users.get(e.user_id or "") or e.actor_label}
+        for e in history
     ]
     data["allowed_transitions"] = auth.allowed_transitions(roles, request)
     data["can_edit"] = request.state == states.DRAFT and roles.user_id == request.user_id

@@ -103,6 +103,12 @@ class TestErase:
             ImageryRequestComment, ImageryRequestComment.request_id == population.lonely["id"]
         )
         assert lonely.body == "" and lonely.user_id == f"pseudonym:{number}"
+        # Pages name the pseudonym where they named the person.
+        shown = h.call("imagery_request_show", population.referent, id=population.answered["id"])
+        label = f"Deleted user no. {number}"
+        assert shown["user_display_name"] == label
+        assert shown["comments"][0]["user_display_name"] == label
+        assert {e["user_display_name"] for e in shown["history"]} == {label}
         # The person may still export (nothing left) and learns their pseudonym.
         export = h.call("personal_data_export", population.person)
         assert export["pseudonym"]["number"] == number

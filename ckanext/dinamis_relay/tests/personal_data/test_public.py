@@ -81,3 +81,29 @@ def test_public_pages_and_actions_show_no_person(app, run_jobs):
         assert response.status_code < 500, url
         body = response.get_data(as_text=True) + response.headers.get("Location", "")
         assert not _leaks(body, strings), url
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+def test_the_accounts_export_names_people_only_to_those_who_manage_them():
+    population = h.populate(downloads=0)
+
+    def row(user, **filters):
+        page = h.call("dashboard_export", user, kind="accounts", **filters)
+        [found] = [
+            dict(zip(page["columns"], r, strict=True))
+            for r in page["rows"]
+            if population.account["id"] in r
+        ]
+        return found
+
+    for user, filters in (
+        (population.staff.super_referent, {}),
+        (population.staff.sysadmin, {}),
+        (population.referent, {"organization_id": population.organization["id"]}),
+    ):
+        shown = row(user, **filters)
+        assert shown["user_email"] == population.person["email"], user["name"]
+        assert shown["job_title"] == "Géomaticienne"
+    hidden = row(population.staff.instructor)
+    assert (hidden["user_name"], hidden["user_email"], hidden["job_title"]) == ("", "", "")
+    assert hidden["state"] == "active"  # the figures stay

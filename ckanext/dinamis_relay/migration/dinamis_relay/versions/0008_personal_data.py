@@ -1,5 +1,6 @@
-"""Personal data (issue 14): pseudonyms of erased people, archived imagery threads, and
-download events that may lose their user (retention, erasure) and still count.
+"""Personal data (issue 14): pseudonyms of erased people, archived imagery threads,
+download events that may lose their user (retention, erasure) and still count, and the
+indexes a person's export and erasure read the journal and the threads by.
 
 Revision ID: 0008_personal_data
 Revises: 0006_account_list
@@ -38,9 +39,15 @@ def upgrade():
         sa.Column("archived_at", sa.DateTime, nullable=False),
     )
     op.alter_column("dinamis_relay_download_event", "user_id", nullable=True)
+    op.create_index("dinamis_relay_audit_user_idx", "dinamis_relay_audit_event", ["user_id"])
+    op.create_index(
+        "dinamis_relay_imagery_comment_user_idx", "dinamis_relay_imagery_comment", ["user_id"]
+    )
 
 
 def downgrade():
+    op.drop_index("dinamis_relay_imagery_comment_user_idx", "dinamis_relay_imagery_comment")
+    op.drop_index("dinamis_relay_audit_user_idx", "dinamis_relay_audit_event")
     # Events that lost their user cannot get it back; an empty id keeps them counted.
     op.execute("UPDATE dinamis_relay_download_event SET user_id = '' WHERE user_id IS NULL")
     op.alter_column("dinamis_relay_download_event", "user_id", nullable=False)
