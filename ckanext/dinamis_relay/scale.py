@@ -1311,6 +1311,8 @@ def itertools_accumulate(values: Iterable[float]) -> Iterator[float]:
 
 
 PLUGIN_TABLES = (
+    "dinamis_relay_thread_archive",
+    "dinamis_relay_pseudonym",
     "dinamis_relay_imagery_comment",
     "dinamis_relay_imagery_request",
     "dinamis_relay_download_event",

@@ -93,9 +93,16 @@ def _close_live_accounts(session: Any, user_id: str, actor_id: str | None) -> in
         .scalars()
         .all()
     )
+    actor = model.Session.get(model.User, actor_id) if actor_id else None
+    # Nothing is emailed: the person asked to be forgotten, or was deleted.
+    context: Any = {"user": actor.name if actor else "", "defer_commit": True}
     for account in accounts:
         close_account(
-            account, actor_id, action="personal_data_erased", comment=tk._("Personal data erased")
+            context,
+            account,
+            action="personal_data_erased",
+            comment=tk._("Personal data erased"),
+            email=None,
         )
     session.flush()
     return len(accounts)

@@ -53,7 +53,14 @@ from .imagery import (
     dinamis_relay_imagery_request_transition,
     dinamis_relay_imagery_request_update,
 )
-from .membership import member_delete, organization_update, user_delete
+from .membership import (
+    group_update,
+    member_delete,
+    organization_delete,
+    organization_purge,
+    organization_update,
+    user_delete,
+)
 from .personal_data import (
     dinamis_relay_personal_data_erase,
     dinamis_relay_personal_data_export,
@@ -111,7 +118,10 @@ __all__ = [
     "dinamis_relay_personal_data_register",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
+    "group_update",
     "member_delete",
+    "organization_delete",
+    "organization_purge",
     "organization_update",
     "package_create",
     "package_update",
