@@ -197,9 +197,16 @@ class TestDeletion:
             None,
             None,
         )
-        for user in (population.org_admin, population.staff.super_referent):
-            page = app.get(url, headers=_token(user))
-            assert "Référent à désigner" in page.body, user["name"]
+        page = app.get(url, headers=_token(population.org_admin))
+        assert "Référent à désigner" in page.body
+        # The relay sees it on its relay-mode partners.
+        referent = h.person()
+        relay = h.f.adhesion("accepted", mode="relay", referent=referent)
+        h.call("personal_data_erase", population.staff.sysadmin, user=referent["id"])
+        page = app.get(
+            f"/fr/dinamis/adhesion/{relay['id']}", headers=_token(population.staff.super_referent)
+        )
+        assert "Référent à désigner" in page.body
 
     def test_cli_erase(self, cli):
         population = h.populate(downloads=1)
