@@ -27,6 +27,8 @@ echo "== README configuration table"
 "$VENV/bin/python" scripts/config_table.py --check
 echo "== README permission tables"
 "$VENV/bin/python" scripts/policy_table.py --check
+echo "== README personal data register"
+"$VENV/bin/python" scripts/personal_data_register.py --check
 if [[ "${CKAN_VERSION:-2.12.0}" == 2.12* ]]; then
     echo "== mypy"
     "$VENV/bin/mypy"

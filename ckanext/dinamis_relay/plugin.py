@@ -11,6 +11,7 @@ from ckan.lib.plugins import DefaultTranslation
 from . import visibility
 from .labels import DinamisPermissionLabels
 from .notifications import outbox
+from .personal_data import hooks as personal_data_hooks
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.IForkObserver)
+    p.implements(p.ISignal)
     p.implements(p.ITranslation)
     p.implements(p.IPermissionLabels, inherit=True)
     p.implements(p.IPackageController, inherit=True)
@@ -56,6 +58,16 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
             pdf.warm_up()
         except Exception:  # a document job would report the same error, with its context
             log.exception("Could not prepare the PDF renderer")
+
+    # ISignal: erasing what the plugin holds about a deleted user (personal_data/). Documents
+    # and emails follow transitions through the outbox (notifications/), not signals.
+
+    def get_signal_subscriptions(self) -> dict:
+        return {
+            tk.signals.action_succeeded: [
+                {"sender": "user_delete", "receiver": personal_data_hooks.on_user_deleted}
+            ],
+        }
 
     # IPermissionLabels: DINAMIS imagery datasets (labels.py)
 

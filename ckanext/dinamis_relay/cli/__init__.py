@@ -7,12 +7,17 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import click
 
+from ..personal_data.cli import personal_data
+
 __all__ = ["dinamis_relay"]
 
 
 @click.group("dinamis-relay", short_help="DINAMIS relay commands")
 def dinamis_relay() -> None:
     pass
+
+
+dinamis_relay.add_command(personal_data)
 
 
 @dinamis_relay.command("demo-data")

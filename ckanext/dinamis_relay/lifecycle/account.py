@@ -66,6 +66,12 @@ MEMBERSHIP_SYNC = Party(
     lambda _roles, _a: False,
 )
 
+ERASURE = Party(
+    "erasure",
+    "sysadmins erasing the person's data (`personal_data_erase`, user deletion)",
+    lambda _roles, _a: False,
+)
+
 
 def _accepted_adhesion(account: Any, _data: dict[str, Any]) -> Errors:
     adhesion = Adhesion.current_for(account.organization_id)
@@ -174,6 +180,16 @@ TRANSITIONS = (
         CLOSED,
         (MEMBERSHIP_SYNC,),
         "(CKAN membership actions)",
+        automatic=True,
+    ),
+    # Issue 14: erasing a person's data first closes their live accounts.
+    Transition(
+        "personal_data_erased",
+        (REQUESTED, *LIVE),
+        CLOSED,
+        (ERASURE,),
+        "(personal data erasure)",
+        follows=("membership the plugin created removed", "the person's data pseudonymised"),
         automatic=True,
     ),
 )

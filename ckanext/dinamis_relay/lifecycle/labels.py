@@ -22,6 +22,7 @@ def transition_labels(object_type: str) -> dict[str, str]:
             "close": tk._("Close"),
             "expire": tk._("Validity ended"),
             "membership_removed": tk._("Removed from the organization"),
+            "personal_data_erased": tk._("Personal data erased"),
         }
     return {
         "create": tk._("Start an application"),

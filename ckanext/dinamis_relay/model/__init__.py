@@ -7,6 +7,7 @@ from .document import Document
 from .download import DownloadEvent
 from .imagery import ImageryRequest, ImageryRequestComment
 from .outbox import MailPreference, OutboxMessage
+from .personal_data import Pseudonym, ThreadArchive
 from .procedure import QuotaCounter, QuotaOverride, QuotaUse, Registration
 from .sequence import NumberSequence
 
@@ -23,8 +24,10 @@ __all__ = [
     "MailPreference",
     "NumberSequence",
     "OutboxMessage",
+    "Pseudonym",
     "QuotaCounter",
     "QuotaOverride",
     "QuotaUse",
     "Registration",
+    "ThreadArchive",
 ]

@@ -19,7 +19,9 @@ class DownloadEvent(Base, DictizeMixin):  # type: ignore[misc,valid-type]
         "dinamis_relay_download_event",
         Base.metadata,
         sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=True),
-        text_column("user_id", nullable=False),
+        # Emptied after the retention period or when the person's data is erased; the
+        # event still counts in the statistics.
+        text_column("user_id"),
         # The entity whose account gave access; empty for staff downloads.
         text_column("organization_id"),
         text_column("dataset_id", nullable=False),
@@ -33,7 +35,7 @@ class DownloadEvent(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     )
 
     id: Mapped[int]
-    user_id: Mapped[str]
+    user_id: Mapped[str | None]
     organization_id: Mapped[str | None]
     dataset_id: Mapped[str]
     resource_id: Mapped[str]

@@ -24,6 +24,14 @@ class Generator(Organizations, People, Activity):
 
 
 PLUGIN_TABLES = (
+    "dinamis_relay_outbox",
+    "dinamis_relay_mail_preference",
+    "dinamis_relay_registration",
+    "dinamis_relay_quota_override",
+    "dinamis_relay_quota_counter",
+    "dinamis_relay_quota_use",
+    "dinamis_relay_thread_archive",
+    "dinamis_relay_pseudonym",
     "dinamis_relay_imagery_comment",
     "dinamis_relay_imagery_request",
     "dinamis_relay_download_event",

@@ -70,6 +70,12 @@ from .outbox import (
     dinamis_relay_outbox_status,
     dinamis_relay_outbox_sweep,
 )
+from .personal_data import (
+    dinamis_relay_personal_data_erase,
+    dinamis_relay_personal_data_export,
+    dinamis_relay_personal_data_purge_expired,
+    dinamis_relay_personal_data_register,
+)
 from .quota import dinamis_relay_quota_list, dinamis_relay_quota_set, dinamis_relay_quota_show
 from .registration import dinamis_relay_adhesion_register, dinamis_relay_adhesion_register_import
 from .restricted import (
@@ -139,6 +145,10 @@ __all__ = [
     "dinamis_relay_mail_preference_update",
     "dinamis_relay_outbox_status",
     "dinamis_relay_outbox_sweep",
+    "dinamis_relay_personal_data_erase",
+    "dinamis_relay_personal_data_export",
+    "dinamis_relay_personal_data_purge_expired",
+    "dinamis_relay_personal_data_register",
     "dinamis_relay_quota_list",
     "dinamis_relay_quota_set",
     "dinamis_relay_quota_show",

@@ -18,6 +18,7 @@ from ckan.types import Context, DataDict
 from ... import dashboard
 from ...lifecycle.adhesion import visible_clause
 from ...model.base import utcnow
+from ...personal_data import minimise
 from ...roles import context_roles
 from ..schema import dashboard as schema
 from ..schema import validate
@@ -105,11 +106,15 @@ def dinamis_relay_dashboard_export(context: Context, data_dict: DataDict) -> dic
     rows, next_key = dashboard.export_page(
         data_dict["kind"], scope, after, data_dict["limit"], data_dict.get("months")
     )
-    return {
-        "columns": list(dashboard.EXPORT_COLUMNS[data_dict["kind"]]),
-        "rows": rows,
-        "next": next_key,
-    }
+    columns = list(dashboard.EXPORT_COLUMNS[data_dict["kind"]])
+    rows = minimise.export_rows(
+        context_roles(context),  # type: ignore[arg-type]
+        data_dict["kind"],
+        columns,
+        rows,
+        data_dict.get("organization_id"),
+    )
+    return {"columns": columns, "rows": rows, "next": next_key}
 
 
 def _cache_key(months: int) -> str:

@@ -29,6 +29,7 @@ from ...model import imagery as states
 from ...model.base import utcnow
 from ...model.sequence import next_value
 from ...notifications import imagery as imagery_notify
+from ...personal_data import pseudonyms
 from ...roles import Roles, context_roles
 from ..auth import imagery as auth
 from ..schema import imagery as schema
@@ -80,6 +81,7 @@ def _names(user_ids: set[str], organization_ids: set[str]) -> tuple[dict, dict]:
             )
         ):
             users[id_] = fullname or name
+        users.update(pseudonyms.display_names(user_ids))
     if organization_ids:
         for id_, name, title in model.Session.execute(
             sa.select(model.Group.id, model.Group.name, model.Group.title).where(
@@ -132,7 +134,8 @@ def _full(context: Context, request: ImageryRequest) -> dict[str, Any]:
         {**c.dictize(), "user_display_name": users.get(c.user_id)} for c in comments
     ]
     data["history"] = [
-        {**e.dictize(), "user_display_name": users.get(e.user_id or "")} for e in history
+        {**e.dictize(), "user_display_name": users.get(e.user_id or "") or e.actor_label}
+        for e in history
     ]
     # What the caller may do now, from the lifecycle table: the page shows these buttons.
     data["actions"] = IMAGERY.allowed(roles, request)

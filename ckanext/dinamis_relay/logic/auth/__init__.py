@@ -67,6 +67,12 @@ from .outbox import (
     dinamis_relay_outbox_status,
     dinamis_relay_outbox_sweep,
 )
+from .personal_data import (
+    dinamis_relay_personal_data_erase,
+    dinamis_relay_personal_data_export,
+    dinamis_relay_personal_data_purge_expired,
+    dinamis_relay_personal_data_register,
+)
 from .procedure import (
     dinamis_relay_adherent_check,
     dinamis_relay_adhesion_bulk,
@@ -134,6 +140,10 @@ __all__ = [
     "dinamis_relay_mail_preference_update",
     "dinamis_relay_outbox_status",
     "dinamis_relay_outbox_sweep",
+    "dinamis_relay_personal_data_erase",
+    "dinamis_relay_personal_data_export",
+    "dinamis_relay_personal_data_purge_expired",
+    "dinamis_relay_personal_data_register",
     "dinamis_relay_quota_list",
     "dinamis_relay_quota_set",
     "dinamis_relay_quota_show",
