@@ -63,7 +63,8 @@ class TestFindingDinamis:
         menu = re.search(r'id="main-navigation-toggle".*?</ul>', body, re.S)
         assert menu, "no main navigation"
         # After CKAN's own entries (a theme calling super() keeps them).
-        assert re.search(r'href="/fr/dataset/".*href="/fr/dinamis/"[^>]*>DINAMIS<', menu.group(0), re.S)
+        entry = r'href="/fr/dataset/".*href="/fr/dinamis/"[^>]*>DINAMIS<'
+        assert re.search(entry, menu.group(0), re.S)
         # The home page block, inside the page's main landmark.
         main = body[body.index('role="main"') :]
         assert "Accéder à DINAMIS" in text(main)
