@@ -431,7 +431,7 @@ class TestLegalPage:
         assert adhesion["siret"] in response.body
         assert 'id="text-charte-dinamis"' in response.body
         assert 'id="text-avenant-relais"' in response.body
-        assert "version 2024-10-15" in response.body
+        assert "version of October 15, 2024" in response.body
 
     def test_accept_needs_the_box_ticked(self, app):
         adhesion = dr_factories.adhesion("pending_legal_validation")
