@@ -25,6 +25,8 @@ echo "== ruff"
 "$VENV/bin/ruff" format --check .
 echo "== README configuration table"
 "$VENV/bin/python" scripts/config_table.py --check
+echo "== README permission tables"
+"$VENV/bin/python" scripts/policy_table.py --check
 if [[ "${CKAN_VERSION:-2.12.0}" == 2.12* ]]; then
     echo "== mypy"
     "$VENV/bin/mypy"

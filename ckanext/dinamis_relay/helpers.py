@@ -152,3 +152,21 @@ def dinamis_relay_account_event_label(action: str | None) -> str:
         "membership_removed": tk._("Closed: the person left the organization"),
     }
     return labels.get(action or "", action or "")
+
+
+def dinamis_relay_transition(object_type: str, name: str, state: str | None) -> dict[str, Any]:
+    """How a page offers a transition from `state`: its label and whether it asks for a
+    reason, both read from the lifecycle table."""
+    from .lifecycle import transition_label
+    from .lifecycle.account import ACCOUNT
+    from .lifecycle.adhesion import ADHESION
+    from .lifecycle.imagery import IMAGERY
+
+    table = {"account": ACCOUNT, "adhesion": ADHESION, "imagery_request": IMAGERY}[object_type]
+    rule = table.rule(name, state)
+    keys = {requirement.key for requirement in rule.requires} if rule else set()
+    return {
+        "name": name,
+        "label": transition_label(object_type, name),
+        "needs_reason": bool(keys & {"reason", "comment"}),
+    }
