@@ -132,7 +132,7 @@ def test_relay_application_from_draft_to_accepted(
     # 4. A DINAMIS instructor accepts it from the queue.
     login(page, instructor["name"], PASSWORD)
     page.goto("/dinamis/")
-    page.get_by_role("link", name="Applications to decide").click()
+    page.get_by_role("link", name="Applications to decide").first.click()  # the next step
     item = page.locator(".dinamis-queue-item", has_text=data["legal_name"])
     item.get_by_label("Accept").check()
     item.get_by_label("DINAMIS reference").fill("DN-2026-0042")
