@@ -29,7 +29,7 @@ HOST=127.0.0.1
 # the browser for UI checks, and the three services plus a JDK for compiling SolrRunner).
 PACKAGES=(postgresql redis-server openjdk-17-jre-headless
           openjdk-17-jdk-headless maven curl gcc libpq-dev libpango-1.0-0 libpangoft2-1.0-0
-          chromium poppler-utils)
+          chromium poppler-utils npm)
 
 log() { printf '[stack] %s\n' "$*"; }
 warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }

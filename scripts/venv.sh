@@ -8,6 +8,17 @@ VENV="${VENV:-$PWD/.venv}"
 CKAN_VERSION="${CKAN_VERSION:-2.12.0}"
 PYTHON="${PYTHON:-python3}"
 
+# axe-core (npm) for the accessibility checks of the browser tests; without npm those checks
+# are skipped with the reason printed.
+axe_dir=ckanext/dinamis_relay/tests/browser
+if [[ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]]; then
+    if command -v npm >/dev/null; then
+        (cd "$axe_dir" && npm ci --silent --no-audit --no-fund) || echo "venv: npm ci failed: no axe-core" >&2
+    else
+        echo "venv: npm not found (apt-get install npm): the browser tests will skip axe-core" >&2
+    fi
+fi
+
 stamp="$VENV/.dinamis_relay-stamp"
 want="$CKAN_VERSION $(sha256sum pyproject.toml | cut -c1-16)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then

@@ -85,7 +85,7 @@ def text_attachments(mode: str) -> list[Attachment]:
 
 def send_submission_texts(adhesion_id: str) -> int:
     """Job: to the referent, at submission, the charter and licence texts being accepted."""
-    from .notify import _load, _vars
+    from .notifications.adhesion import _load, _vars
 
     with request_context():
         adhesion = _load(adhesion_id)

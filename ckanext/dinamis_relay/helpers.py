@@ -104,6 +104,57 @@ def dinamis_relay_number(value: float | None, digits: int = 0) -> str:
     return l10n.format_decimal(value, digits)
 
 
+def dinamis_relay_date(value: Any, with_hours: bool = False) -> str:
+    """The one way the plugin's pages write a date ("1 décembre 2026") or, with_hours, a
+    moment ("1 décembre 2026 à 17 h 56"): Babel, the page's language, CKAN's display time
+    zone. Emails and messages use the same functions (l10n)."""
+    return l10n.format_datetime(value) if with_hours else l10n.format_date(value)
+
+
+def dinamis_relay_text_title(kind: str | None, code: str, version: str | None = None) -> str:
+    """The title of an accepted text ("Licence DINAMIS SPOT 6/7") instead of its code, in
+    the page's language; the code when the text is unknown."""
+    from . import texts
+
+    if not code:
+        return ""
+    text = texts.load(kind or "", code, version or _text_version(code))
+    return text.title if text.available else code
+
+
+def _text_version(code: str) -> str:
+    from . import texts
+
+    versions = dict(texts.licence_versions())
+    versions.setdefault("charte-dinamis", texts.charter_version())
+    versions.setdefault("avenant-relais", texts.amendment_version())
+    return versions.get(code, "")
+
+
+def dinamis_relay_licence_label(code: str | None) -> str:
+    """The name of a DINAMIS licence code, as put on imagery datasets."""
+    return dinamis_relay_text_title("licence", code or "")
+
+
+def dinamis_relay_account_event_label(action: str | None) -> str:
+    """What an audit event of an individual account means, in words."""
+    labels = {
+        "request": tk._("Account requested"),
+        "create": tk._("Account opened on the person's behalf"),
+        "import": tk._("Account imported"),
+        "validate": tk._("Account validated"),
+        "refuse": tk._("Request refused"),
+        "suspend": pgettext("account state", "Suspended"),
+        "reactivate": tk._("Account reactivated"),
+        "renew": tk._("Account renewed"),
+        "close": tk._("Account closed"),
+        "expire": tk._("Validity ended"),
+        "reminder": tk._("Renewal reminder sent"),
+        "membership_removed": tk._("Closed: the person left the organization"),
+    }
+    return labels.get(action or "", action or "")
+
+
 def dinamis_relay_transition(object_type: str, name: str, state: str | None) -> dict[str, Any]:
     """How a page offers a transition from `state`: its label and whether it asks for a
     reason, both read from the lifecycle table."""

@@ -8,6 +8,7 @@ default locale.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -29,21 +30,77 @@ def current_locale() -> Locale:
         return Locale("en")
 
 
-def format_date(value: Any) -> str:
-    """A date (or datetime, or ISO string as `dictize()` gives) in the long form of the
-    current language; "" for none, the value itself when it is not a date."""
-    if not value:
-        return ""
+# How each language writes a time of day: "17 h 56" in French (Imprimerie nationale), "17:56"
+# elsewhere.
+TIME_PATTERNS = {"fr": "H' h 'mm"}
+
+
+def display_timezone() -> datetime.tzinfo:
+    """CKAN's `ckan.display_timezone` ("server" is the machine's zone); UTC when unset or
+    unknown. Stored times are naive UTC."""
+    name = tk.config.get("ckan.display_timezone") or "UTC"
+    if name == "server":
+        return datetime.datetime.now().astimezone().tzinfo or datetime.timezone.utc
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.timezone.utc
+
+
+def _parse(value: Any) -> datetime.date | str | None:
+    """A date or datetime from what dictize() gives (ISO strings), the text itself when it
+    is none of these, None for nothing."""
+    if value is None or value == "":
+        return None
     if isinstance(value, str):
         try:
-            value = datetime.date.fromisoformat(value[:10])
+            return datetime.datetime.fromisoformat(value)
         except ValueError:
-            return value
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if not isinstance(value, datetime.date):
-        return str(value)
-    return babel_dates.format_date(value, format="long", locale=current_locale())
+            try:
+                return datetime.date.fromisoformat(value[:10])
+            except ValueError:
+                return value
+    if isinstance(value, datetime.date):
+        return value
+    return str(value)
+
+
+def _local(value: datetime.datetime) -> datetime.datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.astimezone(display_timezone())
+
+
+def format_date(value: Any) -> str:
+    """A date (or datetime, or ISO string as `dictize()` gives) in the long form of the
+    current language ("1 décembre 2026"); "" for none, the value itself when it is not a
+    date. A datetime is first put in the display time zone."""
+    parsed = _parse(value)
+    if parsed is None:
+        return ""
+    if isinstance(parsed, str):
+        return parsed
+    if isinstance(parsed, datetime.datetime):
+        parsed = _local(parsed).date()
+    return babel_dates.format_date(parsed, format="long", locale=current_locale())
+
+
+def format_datetime(value: Any) -> str:
+    """A moment in the current language, in the display time zone: "1 décembre 2026 à
+    17 h 56", "1 December 2026 at 17:56". A plain date is written as a date."""
+    parsed = _parse(value)
+    if parsed is None:
+        return ""
+    if isinstance(parsed, str):
+        return parsed
+    if not isinstance(parsed, datetime.datetime):
+        return format_date(parsed)
+    local = _local(parsed)
+    locale = current_locale()
+    time = babel_dates.format_time(
+        local, TIME_PATTERNS.get(locale.language, "HH:mm"), locale=locale
+    )
+    return tk._("{date} at {time}").format(date=format_date(local), time=time)
 
 
 def format_decimal(value: float, digits: int = 0) -> str:

@@ -118,6 +118,17 @@
     load();
   }
 
+  function merge(target, source) {
+    Object.keys(source || {}).forEach(function (key) {
+      var value = source[key];
+      if (value && typeof value === "object" && target[key] && typeof target[key] === "object") {
+        merge(target[key], value);
+      } else {
+        target[key] = value;
+      }
+    });
+  }
+
   function init(container) {
     var field = document.getElementById(container.getAttribute("data-field"));
     var readonly = container.getAttribute("data-readonly") === "true";
@@ -192,6 +203,13 @@
     }
     footprints(map, container, messages);
     if (readonly) return;
+
+    // Leaflet.draw's texts in the page's language (data-draw-local, from the catalogue).
+    try {
+      merge(L.drawLocal, JSON.parse(container.getAttribute("data-draw-local") || "{}"));
+    } catch (e) {
+      /* English tooltips rather than no map */
+    }
 
     map.addControl(
       new L.Control.Draw({

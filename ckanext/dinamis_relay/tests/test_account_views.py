@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 import ckan.model as model
 import pytest
@@ -18,9 +19,12 @@ def _auth(user) -> dict[str, str]:
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestPersonPages:
-    def test_anonymous_is_refused(self, app):
+    def test_anonymous_is_sent_to_the_login_page(self, app):
         for path in ("request", "mine", "queue", "list", "new", "import"):
-            assert app.get(f"/dinamis/account/{path}").status_code == 403
+            response = app.get(f"/dinamis/account/{path}", follow_redirects=False)
+            assert response.status_code == 302
+            assert "/user/login" in response.headers["Location"]
+            assert f"/dinamis/account/{path}" in unquote(response.headers["Location"])
 
     @pytest.mark.parametrize("lang", ["", "/fr"])
     def test_request_form(self, app, lang):

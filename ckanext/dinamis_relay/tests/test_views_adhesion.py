@@ -74,6 +74,13 @@ def location(response: Any) -> str:
     return response.headers["Location"]
 
 
+def assert_login_redirect(app: Any, url: str) -> None:
+    """A visitor asking for a page that needs an account goes to the login page, and back."""
+    response = app.get(url, follow_redirects=False)
+    assert response.status_code == 302, response.status_code
+    assert "/user/login" in location(response) and "next=" in location(response)
+
+
 def legal_link(mail_server: Any, recipient: str) -> str:
     """Path of the validation link in the last email sent to `recipient`."""
     for _none, _sender, to, raw in reversed(mail_server.get_smtp_messages()):
@@ -120,7 +127,7 @@ class TestOrganizationTab:
         login(app, factories.User())
         assert app.get(f"/dinamis/organization/{org['name']}").status_code == 403
         login(app, None)
-        assert app.get(f"/dinamis/organization/{org['name']}").status_code == 403
+        assert_login_redirect(app, f"/dinamis/organization/{org['name']}")
 
     def test_unknown_organization(self, app):
         login(app, factories.Sysadmin())
@@ -223,7 +230,7 @@ class TestDetailPage:
 
     def test_visitor_refused(self, app):
         adhesion = dr_factories.adhesion("accepted")
-        assert app.get(f"/dinamis/adhesion/{adhesion['id']}").status_code == 403
+        assert_login_redirect(app, f"/dinamis/adhesion/{adhesion['id']}")
 
 
 class TestApplicationForm:
@@ -424,7 +431,7 @@ class TestLegalPage:
         assert adhesion["siret"] in response.body
         assert 'id="text-charte-dinamis"' in response.body
         assert 'id="text-avenant-relais"' in response.body
-        assert "version 2024-10-15" in response.body
+        assert "version of October 15, 2024" in response.body
 
     def test_accept_needs_the_box_ticked(self, app):
         adhesion = dr_factories.adhesion("pending_legal_validation")
@@ -495,8 +502,9 @@ class TestInstructionQueue:
             "visitor": None,
         }[role]
         login(app, user)
-        assert app.get("/dinamis/instruction").status_code == 403
-        post(app, f"/dinamis/adhesion/{pending['id']}/decide", {"decision": "accept"}, 403)
+        refused = 302 if user is None else 403  # a visitor goes to the login page
+        assert app.get("/dinamis/instruction", follow_redirects=False).status_code == refused
+        post(app, f"/dinamis/adhesion/{pending['id']}/decide", {"decision": "accept"}, refused)
         assert stored(pending["id"]).state == "pending_instruction"
 
     def test_reject_needs_a_reason(self, app):
@@ -597,7 +605,8 @@ class TestRelayList:
         staff = dr_factories.staff()
         user = {"instructor": staff.instructor, "org_admin": org_admin_with_org()[0]}.get(role)
         login(app, user)
-        assert app.get("/dinamis/relay").status_code == 403
+        refused = 302 if user is None else 403  # a visitor goes to the login page
+        assert app.get("/dinamis/relay", follow_redirects=False).status_code == refused
 
 
 class TestLandingPage:

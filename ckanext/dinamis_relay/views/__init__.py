@@ -7,7 +7,10 @@ actions, never models.
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, current_app, g, request, session
+from flask.typing import ResponseReturnValue
+from markupsafe import escape
+from werkzeug.exceptions import Forbidden
 
 dinamis_relay = Blueprint("dinamis_relay", __name__, url_prefix="/dinamis")
 
@@ -34,11 +37,28 @@ def _csrf_protect() -> None:
     csrf.protect()
 
 
+@dinamis_relay.errorhandler(403)
+def _forbidden(error: Forbidden) -> ResponseReturnValue:
+    """Every refusal of the plugin's pages leads somewhere: a visitor is sent to the login
+    page (and back here afterwards), a signed-in person gets the reason in their language
+    and the next step (request an account, have the entity apply)."""
+    message = str(error.description or "")
+    # CKAN's abort() also flashed the reason (escaped): the page says it once, with the way
+    # on, and a visitor gets the login page without a developer's message.
+    said = {message, str(escape(message))}
+    flashes = session.get("_flashes") or []
+    if any(str(text) in said for _category, text in flashes):
+        session["_flashes"] = [(c, t) for c, t in flashes if str(t) not in said]
+    if not tk.current_user.is_authenticated:
+        tk.h.flash_notice(tk._("Log in to continue to this DINAMIS page."))
+        return tk.redirect_to("user.login", next=request.full_path.rstrip("?"))
+    return landing.refusal(message), 403
+
+
 @dinamis_relay.route("/")
 def index() -> str:
-    """Landing page: what DINAMIS is and what the current user can do here."""
-    roles = tk.get_action("dinamis_relay_roles_show")({}, {})
-    return tk.render("dinamis_relay/index.html", {"roles": roles})
+    """Landing page: what DINAMIS is and, for each role, the next step."""
+    return landing.index()
 
 
 # Route modules register on the blueprint above when imported.
@@ -50,6 +70,8 @@ from . import (  # noqa: E402,F401
     document,
     download,
     imagery,
+    landing,
     personal_data,
+    pickers,
     procedure,
 )

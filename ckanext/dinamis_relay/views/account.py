@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from ..lifecycle.account import ACCOUNT
 from ..model.account import STATES
-from . import dinamis_relay
+from . import dinamis_relay, pickers
 
 PAGE_SIZE = 20
 PROFILE_FIELDS = ("job_title", "department", "phone", "intended_use")
@@ -89,6 +89,9 @@ def account_request() -> ResponseReturnValue:
     if tk.request.method == "POST":
         data = _form()
         data["accept_terms"] = data.get("accept_terms") == "on"
+        # The picker posts the name; a typed title (or id) is accepted as well.
+        typed = data.get("organization_id", "")
+        data["organization_id"] = pickers.organization_name(typed) or typed
         try:
             account = tk.get_action("dinamis_relay_account_request")(_context(), data)
         except tk.ValidationError as error:
@@ -96,15 +99,12 @@ def account_request() -> ResponseReturnValue:
         else:
             tk.h.flash_success(tk._("Your request was sent to the validator of the entity."))
             return tk.redirect_to("dinamis_relay.account_read", id=account["id"])
-    organizations = tk.get_action("organization_list_for_user")(
-        _context(), {"permission": "read", "include_dataset_count": False}
-    )
     return tk.render(
         "dinamis_relay/account/request.html",
         {
             "data": data,
             "errors": errors,
-            "organizations": organizations,
+            "organization_label": pickers.organization_label(data.get("organization_id")),
             "terms_version": tk.config.get("ckanext.dinamis_relay.account_terms_version"),
         },
     )

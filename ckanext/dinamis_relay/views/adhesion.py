@@ -22,7 +22,7 @@ from ..model.adhesion import (
     PEOPLE_FIELDS,
     STATES,
 )
-from . import dinamis_relay
+from . import dinamis_relay, pickers
 
 # Transitions posted from the detail page as a plain form (the decision has its own form).
 SIMPLE_TRANSITIONS = ("suspend", "reinstate", "terminate", "renew")
@@ -100,7 +100,7 @@ def field_labels() -> dict[str, str]:
         "legal_rep_name": tk._("Legal representative's name"),
         "legal_rep_title": tk._("Legal representative's title"),
         "legal_rep_email": tk._("Legal representative's email"),
-        "referent_user_id": tk._("Entity referent (user name)"),
+        "referent_user_id": tk._("Entity referent"),
         "referent_title": tk._("Referent's title"),
         "referent_phone": tk._("Referent's phone"),
         "eligible": tk._("Eligible"),
@@ -110,6 +110,9 @@ def field_labels() -> dict[str, str]:
         "dinamis_reference": tk._("DINAMIS reference"),
         "comment": tk._("Comment"),
         "eligibility": tk._("Eligibility check"),
+        "read_texts": tk._("Texts read"),
+        "token": tk._("Validation link"),
+        "state": tk._("State"),
     }
 
 
@@ -165,14 +168,16 @@ def _history(adhesion: dict[str, Any]) -> list[dict[str, Any]]:
     return list(history or [])
 
 
-def _user_name(user_id: str | None) -> str:
-    """The user name to show in the form for a stored referent id."""
-    if not user_id:
-        return ""
+def _documents(adhesion: dict[str, Any]) -> list[dict[str, Any]]:
+    """The documents issued for this adhesion, for those allowed to see them."""
     try:
-        return str(tk.get_action("user_show")(_context(), {"id": user_id})["name"])
-    except (tk.ObjectNotFound, tk.NotAuthorized):
-        return user_id
+        return list(
+            tk.get_action("dinamis_relay_document_list")(
+                _context(), {"adhesion_id": adhesion["id"]}
+            )
+        )
+    except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
+        return []
 
 
 def _form_values(fields: tuple[str, ...]) -> dict[str, Any]:
@@ -229,6 +234,7 @@ def organization(org_name: str) -> ResponseReturnValue:
             "visible": visible,
             "allowed": _allowed(adhesion) if adhesion else {},
             "history": _history(adhesion) if adhesion else [],
+            "documents": _documents(adhesion) if adhesion else [],
             "can_start": can_start,
         },
     )
@@ -336,11 +342,17 @@ def adhesion_edit(id: str, step: str) -> ResponseReturnValue:
 
     if tk.request.method == "GET" or step == "summary":
         data = dict(adhesion)
-        data["referent_user_id"] = _user_name(adhesion.get("referent_user_id"))
+        referent = pickers.user_label(adhesion.get("referent_user_id"))
+        data["referent_user_id"] = referent["name"]
+        data["referent_user_id_label"] = referent["label"]
         data["email_domains"] = ", ".join(adhesion.get("email_domains") or [])
         return _render_step(step, data, {}, group_dict=group_dict, adhesion=adhesion)
 
     data = _form_values(STEP_FIELDS[step])
+    if data.get("referent_user_id"):
+        # The picker posts the user name; a typed full name (or id) is accepted as well.
+        typed = data["referent_user_id"]
+        data["referent_user_id"] = pickers.user_name(typed) or typed
     if adhesion.get("mode") != "relay":
         for field in RELAY_FIELDS:
             data.pop(field, None)
@@ -445,6 +457,7 @@ def _render_read(
             "group_dict": _organization(adhesion["organization_id"]),
             "allowed": _allowed(adhesion),
             "history": _history(adhesion),
+            "documents": _documents(adhesion),
             "labels": field_labels(),
             "errors": errors,
             "error_summary": _error_summary(errors),

@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 
 from .. import choices, imagery_choices
 from ..logic.schema.dashboard import DEFAULT_MONTHS, EXPORT_KINDS
-from . import dinamis_relay
+from . import dinamis_relay, export_columns
 
 MONTH_CHOICES = (3, 6, 12, 24, 36)
 # CSV for spreadsheets set to French: `;` between cells (`,` is the decimal separator there)
@@ -171,12 +171,16 @@ def dashboard_export(kind: str) -> ResponseReturnValue:
         message = "; ".join(f"{k}: {' '.join(v)}" for k, v in _errors(error).items())
         return tk.abort(400, message)
 
+    names = list(first["columns"])
+    written = export_columns.columns(kind, names)
+
     def lines() -> Iterator[str]:
-        yield CSV_BOM + _csv_line(first["columns"])
+        yield CSV_BOM + _csv_line([header for header, _cell in written])
         page = first
         while True:
-            for row in page["rows"]:
-                yield _csv_line(row)
+            for values in page["rows"]:
+                row = dict(zip(names, values, strict=True))
+                yield _csv_line([cell(row) for _header, cell in written])
             if not page["next"]:
                 return
             page = action(_context(), {**request_data, "after": page["next"]})

@@ -52,8 +52,30 @@ def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
     return result
 
 
+def field_labels() -> dict[str, str]:
+    """Labels of the form's fields, as the form shows them: error summaries name them."""
+    return {
+        "organization_id": tk._("Entity"),
+        "title": tk._("Title"),
+        "area": tk._("Area of interest"),
+        "period_start": tk._("From"),
+        "period_end": tk._("To"),
+        "sensor": tk._("Sensor"),
+        "stereo": tk._("Mono or stereo"),
+        "max_cloud_cover": tk._("Maximum cloud cover"),
+        "max_viewing_angle": tk._("Maximum viewing angle"),
+        "acquisition_mode": tk._("Archive or new acquisition"),
+        "intended_use": tk._("Intended use"),
+        "justification": tk._("Justification (why existing imagery is not enough)"),
+        "body": tk._("Message"),
+        "comment": tk._("Comment"),
+        "transition": tk._("Action"),
+    }
+
+
 def _summary(errors: dict[str, list[str]]) -> dict[str, str]:
-    return {field: " ".join(messages) for field, messages in errors.items()}
+    labels = field_labels()
+    return {labels.get(field, field): " ".join(messages) for field, messages in errors.items()}
 
 
 def _common() -> dict[str, Any]:
@@ -127,6 +149,65 @@ def _form_data() -> dict[str, Any]:
     return data
 
 
+def draw_local() -> dict[str, Any]:
+    """Leaflet.draw's texts (`L.drawLocal`), from the plugin's catalogue: the map's tools
+    speak the page's language."""
+    _ = tk._
+    cancel = {"title": _("Cancel drawing"), "text": _("Cancel")}
+    return {
+        "draw": {
+            "toolbar": {
+                "actions": cancel,
+                "finish": {"title": _("Finish drawing"), "text": _("Finish")},
+                "undo": {"title": _("Delete the last point drawn"), "text": _("Delete last point")},
+                "buttons": {
+                    "polygon": _("Draw a polygon"),
+                    "rectangle": _("Draw a rectangle"),
+                },
+            },
+            "handlers": {
+                "polygon": {
+                    "tooltip": {
+                        "start": _("Click to start drawing the area."),
+                        "cont": _("Click to continue drawing the area."),
+                        "end": _("Click the first point (or Finish) to close the area."),
+                    }
+                },
+                "polyline": {"error": _("The edges of the area cannot cross.")},
+                "rectangle": {"tooltip": {"start": _("Click and drag to draw a rectangle.")}},
+                "simpleshape": {"tooltip": {"end": _("Release the mouse to finish drawing.")}},
+            },
+        },
+        "edit": {
+            "toolbar": {
+                "actions": {
+                    "save": {"title": _("Save the changes"), "text": _("Save")},
+                    "cancel": {
+                        "title": _("Cancel editing, discard the changes"),
+                        "text": _("Cancel"),
+                    },
+                    "clearAll": {"title": _("Delete every area"), "text": _("Delete all")},
+                },
+                "buttons": {
+                    "edit": _("Edit the area"),
+                    "editDisabled": _("No area to edit"),
+                    "remove": _("Delete the area"),
+                    "removeDisabled": _("No area to delete"),
+                },
+            },
+            "handlers": {
+                "edit": {
+                    "tooltip": {
+                        "text": _("Drag the handles to change the area."),
+                        "subtext": _("Click Cancel to undo the changes."),
+                    }
+                },
+                "remove": {"tooltip": {"text": _("Click an area to delete it.")}},
+            },
+        },
+    }
+
+
 def _form(
     values: dict[str, Any], errors: dict[str, list[str]], request: dict[str, Any] | None
 ) -> str:
@@ -141,6 +222,7 @@ def _form(
             "error_summary": _summary(errors),
             "request_dict": request,
             "roles": organizations,
+            "draw_local": draw_local(),
             "entities": entities,
             "entity_quotas": procedure_views.entity_quotas(entities),
             "tile_url": tk.config.get("ckanext.dinamis_relay.imagery.tile_url") or "",

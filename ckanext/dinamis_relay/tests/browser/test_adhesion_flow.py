@@ -89,7 +89,11 @@ def test_relay_application_from_draft_to_accepted(
     for field in ("legal_rep_name", "legal_rep_title", "legal_rep_email", "referent_title",
                   "referent_phone"):  # fmt: skip
         page.fill(f"#field-{field}", data[field])
-    page.fill("#field-referent_user_id", referent["name"])
+    # The referent picker is CKAN's autocomplete (select2) over the input: choose the person
+    # by typing their full name and picking the suggestion.
+    page.click("#field-referent_user_id + .select2-container")
+    page.keyboard.type(referent["fullname"][:6])
+    page.locator(".select2-results__option", has_text=referent["fullname"]).first.click()
     page.get_by_role("button", name="Save and continue").click()
 
     # 2. Summary: the eligibility check comes first, then the submission.
@@ -118,7 +122,7 @@ def test_relay_application_from_draft_to_accepted(
         texts = legal_page.locator(".dinamis-text")
         assert texts.count() == 4  # charter, two licences, relay amendment
         assert legal_page.locator("#text-avenant-relais").is_visible()
-        legal_page.check("#field-read-texts")
+        legal_page.check("#field-read_texts")
         legal_page.locator("#dinamis-legal-accept button").click()
         legal_page.wait_for_selector("text=the application is validated")
     finally:
@@ -128,7 +132,7 @@ def test_relay_application_from_draft_to_accepted(
     # 4. A DINAMIS instructor accepts it from the queue.
     login(page, instructor["name"], PASSWORD)
     page.goto("/dinamis/")
-    page.get_by_role("link", name="Applications to decide").click()
+    page.get_by_role("link", name="Applications to decide").first.click()  # the next step
     item = page.locator(".dinamis-queue-item", has_text=data["legal_name"])
     item.get_by_label("Accept").check()
     item.get_by_label("DINAMIS reference").fill("DN-2026-0042")
