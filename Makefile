@@ -34,5 +34,6 @@ lint: venv
 i18n: venv       ## refresh the .pot, merge into the French .po, compile the .mo
 	scripts/i18n.sh
 
-clean: stack-down
-	rm -rf .stack test-artifacts
+clean:           ## stop the stack, delete its data (wherever it lives) and the test artifacts
+	scripts/stack.sh clean
+	rm -rf test-artifacts
