@@ -100,7 +100,7 @@ def _shape(geometry: dict[str, Any]) -> Polygon | MultiPolygon:
         raise AreaError(tk._("The area's coordinates are malformed")) from None
     if geom.is_empty:
         raise AreaError(tk._("The area is empty"))
-    return geom  # type: ignore[return-value]
+    return geom
 
 
 def _vertex_count(geom: Polygon | MultiPolygon) -> int:

@@ -879,7 +879,7 @@ def dinamis_relay_account_import(context: Context, data_dict: DataDict) -> dict[
     actor = _actor(context)
     actor_id = actor.id if actor else None
     created: list[Account] = []
-    inner: Context = dict(context, defer_commit=True)  # type: ignore[assignment]
+    inner: Context = dict(context, defer_commit=True)
     line = 0
     try:
         for row_line, data in checked:

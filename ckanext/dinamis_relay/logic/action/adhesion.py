@@ -113,12 +113,12 @@ def _load(context: Context, data_dict: DataDict, lock: bool = False) -> Adhesion
             )
             .scalar_one()
         )
-    context["dinamis_relay_adhesion"] = adhesion  # type: ignore[typeddict-unknown-key]
+    context["dinamis_relay_adhesion"] = adhesion
     return adhesion
 
 
 def _check(context: Context, action: str, adhesion: Adhesion, data_dict: DataDict) -> None:
-    context["dinamis_relay_adhesion"] = adhesion  # type: ignore[typeddict-unknown-key]
+    context["dinamis_relay_adhesion"] = adhesion
     tk.check_access(f"dinamis_relay_adhesion_{action}", context, {**data_dict, "id": adhesion.id})
 
 

@@ -46,7 +46,7 @@ def _commit(context: Context) -> None:
 
 
 def _roles(context: Context) -> Roles:
-    return context_roles(context)  # type: ignore[arg-type]
+    return context_roles(context)
 
 
 def _load(context: Context, data_dict: DataDict, lock: bool = False) -> ImageryRequest:
@@ -106,7 +106,7 @@ def _record(
 
 
 def _area_km2(geometry: dict[str, Any]) -> float:
-    return round(geo.area_km2(shape(geometry)), 3)  # type: ignore[arg-type]
+    return round(geo.area_km2(shape(geometry)), 3)
 
 
 # ---------------------------------------------------------------- dictizing

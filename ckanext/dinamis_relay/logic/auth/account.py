@@ -62,13 +62,13 @@ def _organization_id(organization: str | None) -> str | None:
 def get_account(context: Context, data_dict: DataDict) -> Account:
     """The account named by data_dict["id"], loaded once per context."""
     account_id = (data_dict or {}).get("id")
-    cached = context.get("_dinamis_relay_account")  # type: ignore[misc]
+    cached = context.get("_dinamis_relay_account")
     if cached is not None and cached.id == account_id:
         return cached
     account = model.Session.get(Account, account_id) if isinstance(account_id, str) else None
     if account is None:
         raise tk.ObjectNotFound(tk._("Account not found"))
-    context["_dinamis_relay_account"] = account  # type: ignore[typeddict-unknown-key]
+    context["_dinamis_relay_account"] = account
     return account
 
 

@@ -42,7 +42,7 @@ def is_org_admin(user_id: str | None, organization_id: str) -> bool:
 
 def find_adhesion(context: Context, data_dict: DataDict) -> Adhesion | None:
     """The adhesion named by `id`, or the current one of `organization_id` (id or name)."""
-    cached = context.get("dinamis_relay_adhesion")  # type: ignore[misc]
+    cached = context.get("dinamis_relay_adhesion")
     adhesion_id = data_dict.get("id")
     if isinstance(cached, Adhesion) and adhesion_id and cached.id == adhesion_id:
         return cached
