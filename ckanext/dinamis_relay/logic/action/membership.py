@@ -13,6 +13,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
+from ckan.lib.dictization import model_dictize
 from ckan.types import Action, Context, DataDict
 
 from ... import signals
@@ -139,6 +140,9 @@ def _update_with_users(next_action: Action, context: Context, data_dict: DataDic
     if not deferred:
         model.repo.commit()
         _send_signals(closed)
+        # Core dictized the organization before the flush (its session does not autoflush),
+        # so its users were those of before the update; core commits first when not deferred.
+        result = model_dictize.group_dictize(context.get("group") or group, context)
     return result
 
 
