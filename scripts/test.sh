@@ -29,6 +29,8 @@ if [[ "${CKAN_CORE:-1}" != only ]]; then
     "$VENV/bin/ruff" format --check .
     echo "== README configuration table"
     "$VENV/bin/python" scripts/config_table.py --check
+    echo "== README permission tables"
+    "$VENV/bin/python" scripts/policy_table.py --check
     if [[ "${CKAN_VERSION:-2.12.0}" == 2.12* ]]; then
         echo "== mypy"
         "$VENV/bin/mypy"

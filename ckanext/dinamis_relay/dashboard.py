@@ -43,6 +43,21 @@ class Scope:
 
     organization_ids: frozenset[str] | None = None
     validated: bool = False
+    # Which adhesions' audit events the caller may read (None: all), from
+    # lifecycle/adhesion.py's `visible_clause`: instructors never see drafts' events.
+    visible_adhesions: Any = None
+
+    def event_clause(self) -> list[sa.ColumnElement[bool]]:
+        """Conditions on AuditEvent: the scope's entities, and only visible adhesions."""
+        conditions = self.clause(AuditEvent.organization_id)
+        if self.visible_adhesions is not None:
+            conditions.append(
+                sa.or_(
+                    AuditEvent.object_type != "adhesion",
+                    AuditEvent.object_id.in_(sa.select(Adhesion.id).where(self.visible_adhesions)),
+                )
+            )
+        return conditions
 
     def clause(self, column: Any) -> list[sa.ColumnElement[bool]]:
         """Conditions restricting an organization id column to the scope."""
@@ -467,7 +482,7 @@ def recent_activity(scope: Scope, limit: int = RECENT_EVENTS) -> list[dict[str, 
         )
         .outerjoin(model.User, model.User.id == AuditEvent.user_id)
         .outerjoin(model.Group, model.Group.id == AuditEvent.organization_id)
-        .where(*scope.clause(AuditEvent.organization_id))
+        .where(*scope.event_clause())
         .order_by(AuditEvent.id.desc())
         .limit(limit)
     )
@@ -736,7 +751,7 @@ def _activity_page(
     scope: Scope, after: str | None, limit: int, months: int | None
 ) -> tuple[list[list[Any]], str | None]:
     """Newest first; `after` is the id of the last event of the previous page."""
-    conditions = scope.clause(AuditEvent.organization_id)
+    conditions = scope.event_clause()
     if months:
         since = datetime.datetime.combine(month_starts(months)[0], datetime.time())
         conditions.append(AuditEvent.created >= since)

@@ -101,3 +101,21 @@ def dinamis_relay_number(value: float | None, digits: int = 0) -> str:
     if value is None:
         return ""
     return l10n.format_decimal(value, digits)
+
+
+def dinamis_relay_transition(object_type: str, name: str, state: str | None) -> dict[str, Any]:
+    """How a page offers a transition from `state`: its label and whether it asks for a
+    reason, both read from the lifecycle table."""
+    from .lifecycle import transition_label
+    from .lifecycle.account import ACCOUNT
+    from .lifecycle.adhesion import ADHESION
+    from .lifecycle.imagery import IMAGERY
+
+    table = {"account": ACCOUNT, "adhesion": ADHESION, "imagery_request": IMAGERY}[object_type]
+    rule = table.rule(name, state)
+    keys = {requirement.key for requirement in rule.requires} if rule else set()
+    return {
+        "name": name,
+        "label": transition_label(object_type, name),
+        "needs_reason": bool(keys & {"reason", "comment"}),
+    }

@@ -27,6 +27,8 @@ class Roles:
     instructor: bool = False
     # Organizations whose current adhesion names this user as entity referent.
     referent_of: frozenset[str] = frozenset()
+    # Active organizations where this user has CKAN's `admin` capacity.
+    admin_of: frozenset[str] = frozenset()
 
     @property
     def is_instructor(self) -> bool:
@@ -43,6 +45,7 @@ class Roles:
             "super_referent": self.super_referent,
             "instructor": self.instructor,
             "referent_of": sorted(self.referent_of),
+            "admin_of": sorted(self.admin_of),
         }
 
 
@@ -55,6 +58,37 @@ def relay_organization() -> str:
 
 def dinamis_organization() -> str:
     return tk.config.get("ckanext.dinamis_relay.dinamis_organization") or ""
+
+
+def staff_organization_ids() -> set[str]:
+    """Ids of the relay's and DINAMIS's own organizations, which are never entities."""
+    wanted = [n for n in (relay_organization(), dinamis_organization()) if n]
+    if not wanted:
+        return set()
+    return set(
+        model.Session.execute(
+            sa.select(model.Group.id).where(
+                sa.or_(model.Group.name.in_(wanted), model.Group.id.in_(wanted))
+            )
+        ).scalars()
+    )
+
+
+def _admin_org_ids(user_id: str) -> frozenset[str]:
+    return frozenset(
+        model.Session.execute(
+            sa.select(model.Member.group_id)
+            .join(model.Group, model.Group.id == model.Member.group_id)
+            .where(
+                model.Member.table_name == "user",
+                model.Member.table_id == user_id,
+                model.Member.capacity == "admin",
+                model.Member.state == "active",
+                model.Group.state == "active",
+                model.Group.is_organization.is_(True),
+            )
+        ).scalars()
+    )
 
 
 def _staff_org_names(user_id: str) -> set[str]:
@@ -101,6 +135,7 @@ def roles_for(user: str | None) -> Roles:
         super_referent=bool(relay_organization()) and relay_organization() in staff,
         instructor=bool(dinamis_organization()) and dinamis_organization() in staff,
         referent_of=frozenset(referent_of),
+        admin_of=_admin_org_ids(user_obj.id),
     )
 
 

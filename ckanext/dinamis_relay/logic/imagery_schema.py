@@ -10,20 +10,12 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey, Schema
 
 from .. import geo
+from ..lifecycle.imagery import TRANSITION_NAMES
 from ..model import imagery as imagery_model
 
 MAX_PAGE_SIZE = 1000
-TRANSITIONS = (
-    "review",
-    "answer",
-    "forward",
-    "accept",
-    "start",
-    "deliver",
-    "close",
-    "reject",
-    "cancel",
-)
+# The names the lifecycle table declares for imagery_request_transition.
+TRANSITIONS = TRANSITION_NAMES
 # Which optional fields fall back to defaults on create.
 DEFAULTS: dict[str, Any] = {
     "stereo": False,

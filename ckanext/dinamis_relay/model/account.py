@@ -5,7 +5,7 @@ import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 
-from .base import Base, DictizeMixin, make_uuid, text_column, utcnow
+from .base import Base, DictizeMixin, LockableMixin, make_uuid, text_column, utcnow
 
 # Account states (DOMAIN.md, "Individual accounts" lifecycle).
 REQUESTED = "requested"
@@ -68,7 +68,7 @@ sa.Index(
 )
 
 
-class Account(Base, DictizeMixin):
+class Account(Base, DictizeMixin, LockableMixin):
     """A person's individual DINAMIS account with one entity (CKAN organization)."""
 
     __table__ = account_table

@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import ckan.model as model
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 
-from .base import Base, DictizeMixin, make_uuid, text_column, utcnow
+from .base import Base, DictizeMixin, LockableMixin, make_uuid, text_column, utcnow
 
 # Adhesion states (DOMAIN.md, "Adhesion" lifecycle).
 DRAFT = "draft"
@@ -99,7 +100,7 @@ adhesion_table = sa.Table(
 )
 
 
-class Adhesion(Base, DictizeMixin):
+class Adhesion(Base, DictizeMixin, LockableMixin):
     """One application of an organization (entity) to DINAMIS.
 
     Renewing, or applying again after a refusal, creates a new row (`previous_id`), so past
@@ -151,6 +152,32 @@ class Adhesion(Base, DictizeMixin):
     created_by: Mapped[str | None]
     created: Mapped[datetime.datetime]
     modified: Mapped[datetime.datetime]
+
+    @classmethod
+    def current_for(
+        cls, organization_id: str, session: Any = None, lock: bool = False
+    ) -> Adhesion | None:
+        """The current adhesion of an organization (by id), locked if asked."""
+        query = sa.select(cls).where(
+            cls.organization_id == organization_id, cls.is_current.is_(True)
+        )
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return (session or model.Session).execute(query).scalar_one_or_none()
+
+    @classmethod
+    def current_mode(cls, organization_id: str) -> str | None:
+        """The mode of the organization's current adhesion, without loading the row."""
+        return model.Session.execute(
+            sa.select(cls.mode).where(
+                cls.organization_id == organization_id, cls.is_current.is_(True)
+            )
+        ).scalar()
+
+    def within_validity(self, today: datetime.date | None = None) -> bool:
+        """Accepted and not past its `valid_until`, whether or not the expiry cron ran."""
+        today = today or datetime.date.today()
+        return self.state == ACCEPTED and (self.valid_until is None or self.valid_until >= today)
 
     def dictize(self) -> dict[str, Any]:
         data = super().dictize()

@@ -36,4 +36,22 @@ class DictizeMixin:
         return result
 
 
+class LockableMixin:
+    """Row-locking reads shared by the objects that have a lifecycle."""
+
+    id: Any
+
+    @classmethod
+    def locked(cls, session: Any, object_id: str) -> Any:
+        """The row by id, locked until the end of the transaction (`SELECT … FOR UPDATE`)
+        and reloaded, so concurrent transitions of one object queue up and the second one
+        sees the state the first one left; None when there is no such row."""
+        return session.execute(
+            sa.select(cls)
+            .where(cls.id == object_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalar_one_or_none()
+
+
 Base = tk.BaseModel

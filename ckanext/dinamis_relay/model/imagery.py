@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped
 
-from .base import Base, DictizeMixin, make_uuid, text_column, utcnow
+from .base import Base, DictizeMixin, LockableMixin, make_uuid, text_column, utcnow
 
 # Imagery request states (DOMAIN.md, "Access to services").
 DRAFT = "draft"
@@ -94,7 +94,7 @@ imagery_request_table = sa.Table(
 )
 
 
-class ImageryRequest(Base, DictizeMixin):
+class ImageryRequest(Base, DictizeMixin, LockableMixin):
     """A new imagery request (archive search or acquisition programming) by one person for
     one entity (CKAN organization)."""
 

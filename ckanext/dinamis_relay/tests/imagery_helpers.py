@@ -98,9 +98,17 @@ def entity(
 
 
 def account(user: dict[str, Any], org: dict[str, Any], state: str = "active") -> Account:
-    row = Account(user_id=user["id"], organization_id=org["id"], state=state)
+    """An account row in `state`, with the CKAN membership an activation gives (access
+    needs both)."""
+    row = Account(
+        user_id=user["id"], organization_id=org["id"], state=state, membership_created=True
+    )
     model.Session.add(row)
     model.Session.commit()
+    tk.get_action("member_create")(
+        {"ignore_auth": True},
+        {"id": org["id"], "object": user["id"], "object_type": "user", "capacity": "member"},
+    )
     return row
 
 

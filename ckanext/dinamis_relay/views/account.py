@@ -10,19 +10,16 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
+from ..lifecycle.account import ACCOUNT
 from ..model.account import STATES
 from . import dinamis_relay
 
 PAGE_SIZE = 20
 PROFILE_FIELDS = ("job_title", "department", "phone", "intended_use")
 # Transitions posted from the account page and the queue: action → reason required.
-TRANSITIONS = {
-    "validate": False,
-    "refuse": True,
-    "suspend": False,
-    "reactivate": False,
-    "close": False,
-}
+# Transition name → the action that applies it, from the lifecycle table (renewing an
+# expired account is `account_reactivate`). The page's buttons are the account's `actions`.
+TRANSITIONS = {t.name: t.action for t in ACCOUNT.transitions if not t.automatic}
 
 
 def _context() -> Context:
@@ -180,11 +177,7 @@ def account_read(id: str) -> ResponseReturnValue:
         return tk.abort(404, tk._("Account not found"))
     except tk.NotAuthorized:
         return tk.abort(403, tk._("You may not see this account"))
-    can_close = _can("dinamis_relay_account_close", {"id": id})
-    return tk.render(
-        "dinamis_relay/account/read.html",
-        {"account": account, "can_close": can_close},
-    )
+    return tk.render("dinamis_relay/account/read.html", {"account": account})
 
 
 @dinamis_relay.route("/account/<id>/<transition>", methods=["POST"])
@@ -192,14 +185,15 @@ def account_transition(id: str, transition: str) -> ResponseReturnValue:
     """validate / refuse (with reason) / suspend / reactivate / close, from the account page
     or the queue (`came_from=queue` returns there)."""
     _require_login()
-    if transition not in TRANSITIONS:
+    if transition not in TRANSITIONS or transition in ("request", "create"):
         return tk.abort(404, tk._("Unknown action"))
     data = {"id": id}
     reason = tk.request.form.get("reason", "").strip()
-    if reason or TRANSITIONS[transition]:
+    if reason:
+        # A missing required reason is refused by the action, with the field named.
         data["reason"] = reason
     try:
-        tk.get_action(f"dinamis_relay_account_{transition}")(_context(), data)
+        tk.get_action(f"dinamis_relay_account_{TRANSITIONS[transition]}")(_context(), data)
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Account not found"))
     except tk.NotAuthorized:

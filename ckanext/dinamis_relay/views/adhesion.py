@@ -1,8 +1,8 @@
 """Adhesion pages: organization tab, multi-step form, legal representative, queues.
 
 Every page calls the adhesion actions; the actions decide who may do what (auth) and when
-(state). Buttons are shown by asking `tk.check_access` for each action, then the lifecycle
-table below hides the transitions that cannot apply to the current state.
+(state). The buttons are the `actions` that `adhesion_show` returns, which come from the
+lifecycle table (lifecycle/adhesion.py); no page restates a rule.
 """
 
 from __future__ import annotations
@@ -14,37 +14,17 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
+from ..lifecycle.adhesion import ADHESION
 from ..model.adhesion import (
-    ACCEPTED,
-    DRAFT,
     ENTITY_FIELDS,
-    EXPIRED,
     PENDING_INSTRUCTION,
     PEOPLE_FIELDS,
-    REJECTED,
-    RETURNED,
     STATES,
-    SUSPENDED,
-    TERMINATED,
 )
 from . import dinamis_relay
 
-# Which transitions apply from which states (DOMAIN.md, "Lifecycle"); auth says who.
-EDITABLE_STATES = (DRAFT, RETURNED)
-TRANSITION_STATES: dict[str, tuple[str, ...]] = {
-    "update": EDITABLE_STATES,
-    "check_eligibility": EDITABLE_STATES,
-    "submit": EDITABLE_STATES,
-    "decide": (PENDING_INSTRUCTION,),
-    "suspend": (ACCEPTED,),
-    "reinstate": (SUSPENDED,),
-    "terminate": (ACCEPTED,),
-    "renew": (EXPIRED,),
-}
-# A new application can be started when there is none or the last one is closed.
-RESTARTABLE_STATES = (REJECTED, TERMINATED)
-# Simple transitions posted from the detail page: action → whether a reason is required.
-SIMPLE_TRANSITIONS = {"suspend": True, "reinstate": False, "terminate": True, "renew": False}
+# Transitions posted from the detail page as a plain form (the decision has its own form).
+SIMPLE_TRANSITIONS = ("suspend", "reinstate", "terminate", "renew")
 
 # Steps of the form and their fields. The mode is chosen once, when the draft is created.
 RELAY_FIELDS = ("convention_number", "amendment_number")
@@ -161,16 +141,12 @@ def _adhesion(adhesion_id: str) -> dict[str, Any]:
 
 
 def _allowed(adhesion: dict[str, Any]) -> dict[str, bool]:
-    """Which transitions the viewer may use now: auth through check_access, then state."""
-    result = {}
-    for name, states in TRANSITION_STATES.items():
-        if name == "check_eligibility" and adhesion.get("mode") != "relay":
-            result[name] = False
-            continue
-        result[name] = adhesion.get("state") in states and _can(
-            f"dinamis_relay_adhesion_{name}", {"id": adhesion["id"]}
-        )
-    return result
+    """Which buttons the viewer gets: the `actions` adhesion_show computed from the table."""
+    actions = set(adhesion.get("actions") or [])
+    allowed = {name: name in actions for name in (*SIMPLE_TRANSITIONS, "update", "submit")}
+    allowed["check_eligibility"] = "check_eligibility" in actions
+    allowed["decide"] = bool(actions & {"accept", "reject", "return"})
+    return allowed
 
 
 def _history(adhesion: dict[str, Any]) -> list[dict[str, Any]]:
@@ -235,7 +211,11 @@ def organization(org_name: str) -> ResponseReturnValue:
     may_follow = _can("dinamis_relay_adhesion_history", {"organization_id": group_dict["id"]})
     if adhesion is None and not may_follow and not modes:
         return tk.abort(403, tk._("You may not see this organization's DINAMIS application"))
-    can_start = bool(modes) and (adhesion is None or adhesion["state"] in RESTARTABLE_STATES)
+    # The table says from which states a new application may start (an expired one is
+    # renewed instead, from its own page).
+    can_start = (
+        bool(modes) and ADHESION.rule("create", adhesion["state"] if adhesion else None) is not None
+    )
     return tk.render(
         "dinamis_relay/adhesion/organization.html",
         {
@@ -345,7 +325,7 @@ def adhesion_edit(id: str, step: str) -> ResponseReturnValue:
     adhesion = _adhesion(id)
     if not _can("dinamis_relay_adhesion_update", {"id": adhesion["id"]}):
         return tk.abort(403, tk._("You may not edit this adhesion"))
-    if adhesion["state"] not in EDITABLE_STATES:
+    if not _allowed(adhesion)["update"]:
         tk.h.flash_notice(tk._("This application is no longer a draft."))
         return tk.redirect_to("dinamis_relay.adhesion_read", id=adhesion["id"])
     group_dict = _organization(adhesion["organization_id"])
@@ -502,8 +482,8 @@ def adhesion_transition(id: str, transition: str) -> ResponseReturnValue:
     adhesion = _adhesion(id)
     data = {"id": adhesion["id"]}
     reason = tk.request.form.get("reason", "").strip()
-    # Required reasons are always sent, so that an empty one is refused by the action.
-    if reason or SIMPLE_TRANSITIONS[transition]:
+    if reason:
+        # A missing required reason is refused by the action, with the field named.
         data["reason"] = reason
     try:
         result = tk.get_action(f"dinamis_relay_adhesion_{transition}")(_context(), data)

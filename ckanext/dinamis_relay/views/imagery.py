@@ -252,14 +252,8 @@ def _read(request: dict[str, Any], errors: dict[str, list[str]]) -> str:
             "tile_url": tk.config.get("ckanext.dinamis_relay.imagery.tile_url") or "",
             "tile_attribution": tk.config.get("ckanext.dinamis_relay.imagery.tile_attribution")
             or "",
-            "can_submit": request["can_edit"]
-            and tk.h.dinamis_relay_can(
-                "dinamis_relay_imagery_request_submit", {"id": request["id"]}
-            ),
-            "can_comment": tk.h.dinamis_relay_can(
-                "dinamis_relay_imagery_request_comment", {"id": request["id"]}
-            )
-            and request["state"] not in ("draft", "closed", "cancelled"),
+            "can_submit": "submit" in request["actions"],
+            "can_comment": request["can_comment"],
         },
     )
 

@@ -53,7 +53,14 @@ from .imagery import (
     dinamis_relay_imagery_request_transition,
     dinamis_relay_imagery_request_update,
 )
-from .membership import member_delete, organization_update, user_delete
+from .membership import (
+    group_update,
+    member_delete,
+    organization_delete,
+    organization_purge,
+    organization_update,
+    user_delete,
+)
 from .roles import dinamis_relay_roles_show
 
 __all__ = [
@@ -101,7 +108,10 @@ __all__ = [
     "dinamis_relay_imagery_request_update",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
+    "group_update",
     "member_delete",
+    "organization_delete",
+    "organization_purge",
     "organization_update",
     "package_create",
     "package_update",

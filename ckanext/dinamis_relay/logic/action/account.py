@@ -1,11 +1,8 @@
 """Individual DINAMIS accounts: request, creation on behalf, validation, lifecycle, import.
 
-Lifecycle (DOMAIN.md):
-
-    requested ──validate──▶ active ──suspend──▶ suspended ──reactivate──▶ active
-        └──refuse (reason)──▶ refused
-    active ──(validity ends)──▶ expired ──reactivate (renew)──▶ active
-    active/suspended/expired ──close──▶ closed
+The lifecycle is declared once in `lifecycle/account.py`; every state change here goes
+through `lifecycle.apply` on a locked row (concurrent validations queue up and the second
+one is refused by the table), which journals, commits and signals after the commit.
 
 An account created on behalf of a new person is `active` at once (the validator created it)
 but its CKAN user is `pending` until the person sets a password from the emailed link; CKAN
@@ -27,13 +24,15 @@ from ckan.logic import validate
 from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
-from ... import account_csv, account_notify, audit, choices, mailing, signals
+from ... import account_csv, account_notify, lifecycle, mailing
+from ...lifecycle.account import ACCOUNT
+from ...lifecycle.account import may_manage as _may_manage_entity
 from ...model import Account, Adhesion, AuditEvent
 from ...model import account as states
 from ...model.base import make_uuid, utcnow
 from ...roles import Roles, context_roles
 from .. import account_schema as schema
-from ..auth.account import current_adhesion, get_account, may_manage
+from ..auth.account import CACHE_KEY, get_account
 
 OBJECT_TYPE = "account"
 
@@ -139,9 +138,19 @@ def _organization(reference: str, field: str = "organization_id") -> model.Group
     return group
 
 
+def current_adhesion(organization_id: str) -> Adhesion | None:
+    return Adhesion.current_for(organization_id)
+
+
+def may_manage(roles: Roles, adhesion: Adhesion | None) -> bool:
+    if adhesion is None:
+        return roles.sysadmin
+    return _may_manage_entity(roles, adhesion.organization_id, adhesion.mode)
+
+
 def _accepted_adhesion(organization_id: str, field: str = "organization_id") -> Adhesion:
     adhesion = current_adhesion(organization_id)
-    if adhesion is None or adhesion.state != "accepted":
+    if adhesion is None or not adhesion.within_validity():
         raise tk.ValidationError({field: [tk._("This entity has no accepted DINAMIS adhesion")]})
     return adhesion
 
@@ -229,39 +238,43 @@ def _valid_until(today: datetime.date | None = None) -> datetime.date:
         return today.replace(year=today.year + years, day=28)
 
 
-def _transition(
+def _apply(
+    context: Context,
     account: Account,
-    action: str,
-    to_state: str,
-    actor_id: str | None,
-    comment: str | None = None,
-    data: dict[str, Any] | None = None,
-    new: bool = False,
+    name: str,
+    data_dict: DataDict | None = None,
+    *,
+    email: str | None,
+    commit: bool = True,
+    **kwargs: Any,
 ) -> str | None:
-    """Change state and journal it in the same transaction; returns the previous state."""
-    from_state = None if new else account.state
-    account.state = to_state
-    account.modified = utcnow()
-    audit.record(
-        object_type=OBJECT_TYPE,
-        object_id=account.id,
-        action=action,
-        organization_id=account.organization_id,
-        from_state=from_state,
-        to_state=to_state,
-        user_id=actor_id,
-        comment=comment,
-        data=data,
+    """`lifecycle.apply` for accounts: the caller's id, then the person's email (`email`
+    names the message of `account_notify.send_to_person`) after the commit."""
+    kwargs.setdefault("actor_id", _actor_id(context))
+
+    def emails() -> None:
+        if email == "request_received":
+            mailing.enqueue(account_notify.send_request_received, account.id)
+        elif email:
+            mailing.enqueue(account_notify.send_to_person, account.id, email)
+
+    return lifecycle.apply(
+        context, ACCOUNT, account, name, data_dict, notify=emails, commit=commit, **kwargs
     )
-    return from_state
 
 
-def _require_state(account: Account, allowed: tuple[str, ...], message: str) -> None:
-    """Refuse the action unless the account is in an allowed state; `message` is a complete
-    translated sentence with a `{state}` placeholder for the state's label."""
-    if account.state not in allowed:
-        state = choices.label(choices.account_state_choices(), account.state)
-        raise tk.ValidationError({"state": [message.format(state=state)]})
+def _actor_id(context: Context) -> str | None:
+    return context_roles(context).user_id
+
+
+def _locked_for(context: Context, action: str, data_dict: DataDict) -> Account:
+    """The account by id, locked, after auth for `action` (a refusal releases the lock)."""
+    account = lifecycle.lock_or_404(
+        context, Account, data_dict.get("id"), tk._("Account not found")
+    )
+    context[CACHE_KEY] = account
+    lifecycle.check_access(context, f"dinamis_relay_account_{action}", data_dict)
+    return account
 
 
 def _grant_membership(account: Account, context: Context) -> None:
@@ -284,6 +297,7 @@ def remove_plugin_membership(account: Account) -> None:
     """Remove the membership activation created, unless someone raised it since."""
     if not account.membership_created:
         return
+    account.membership_created = False
     member = model.Session.execute(
         sa.select(model.Member).where(
             model.Member.table_name == "user",
@@ -304,38 +318,20 @@ def _activate(account: Account, context: Context, actor_id: str | None) -> None:
     account.validated_at = utcnow()
 
 
-def _flush_unique(field: str) -> None:
-    """Flush, turning a race on the one-live-account index into a clean error."""
-    try:
-        model.Session.flush()
-    except sa.exc.IntegrityError:
-        model.Session.rollback()
-        raise tk.ValidationError(
-            {field: [tk._("There is already a DINAMIS account for this person and entity")]}
-        ) from None
+def _inserted(field: str) -> Any:
+    """`prepare` of a new account: insert it, turning a race on the one-live-account index
+    into a clean error on `field`."""
 
+    def prepare(account: Account) -> None:
+        model.Session.add(account)
+        try:
+            model.Session.flush()
+        except sa.exc.IntegrityError:
+            raise tk.ValidationError(
+                {field: [tk._("There is already a DINAMIS account for this person and entity")]}
+            ) from None
 
-def _finish(
-    context: Context,
-    changes: list[tuple[Account, str, str | None, str | None]],
-    emails: list[tuple[str, str, tuple[Any, ...]]],
-) -> None:
-    """Commit, then send signals and queue emails (only when this action commits)."""
-    if context.get("defer_commit"):
-        return
-    # Read before commit, which expires the objects (no reload per account afterwards).
-    sent = [(a.id, action, from_state, a.state, actor) for a, action, from_state, actor in changes]
-    model.repo.commit()
-    for account_id, action, from_state, to_state, actor_id in sent:
-        signals.account_transition.send(
-            account_id,
-            action=action,
-            from_state=from_state,
-            to_state=to_state,
-            user_id=actor_id,
-        )
-    for function_name, account_id, args in emails:
-        mailing.enqueue(getattr(account_notify, function_name), account_id, *args)
+    return prepare
 
 
 def _profile(data_dict: DataDict) -> dict[str, Any]:
@@ -360,7 +356,7 @@ def dinamis_relay_account_request(context: Context, data_dict: DataDict) -> dict
     tk.check_access("dinamis_relay_account_request", context, data_dict)
     user = _actor(context)
     if user is None:
-        raise tk.NotAuthorized(tk._("You must be logged in"))
+        raise tk.NotAuthorized(tk._("Log in to request a DINAMIS account"))
     org = _organization(data_dict["organization_id"])
     adhesion = _accepted_adhesion(org.id)
     if _live_account(user.id, org.id) is not None:
@@ -377,7 +373,6 @@ def dinamis_relay_account_request(context: Context, data_dict: DataDict) -> dict
         user_id=user.id,
         organization_id=org.id,
         adhesion_id=adhesion.id,
-        state=states.REQUESTED,
         terms_version=tk.config.get("ckanext.dinamis_relay.account_terms_version"),
         terms_accepted_at=utcnow(),
         email_domain_mismatch=mismatch,
@@ -385,13 +380,14 @@ def dinamis_relay_account_request(context: Context, data_dict: DataDict) -> dict
         created_by=user.id,
         **_profile(data_dict),
     )
-    model.Session.add(account)
-    _flush_unique("organization_id")
-    _transition(account, "request", states.REQUESTED, user.id, new=True)
-    _finish(
+    _apply(
         context,
-        [(account, "request", None, user.id)],
-        [("send_request_received", account.id, ())],
+        account,
+        "request",
+        data_dict,
+        actor_id=user.id,
+        prepare=_inserted("organization_id"),
+        email="request_received",
     )
     return _show(account.id)
 
@@ -453,22 +449,34 @@ def _create_account(
     user: model.User,
     profile: dict[str, Any],
     mismatch: bool,
+    invited: bool,
 ) -> Account:
+    """A new active account in the session (committed by the caller), its email queued for
+    after the commit."""
     account = Account(
         id=make_uuid(),
         user_id=user.id,
         organization_id=org.id,
         adhesion_id=adhesion.id,
-        state=states.ACTIVE,
         email_domain_mismatch=mismatch,
         membership_created=False,
         created_by=actor_id,
         **profile,
     )
-    model.Session.add(account)
-    _flush_unique("user")
-    _activate(account, context, actor_id)
-    _transition(account, "create", states.ACTIVE, actor_id, new=True)
+
+    def prepare(account: Account) -> None:
+        _inserted("user")(account)
+        _activate(account, context, actor_id)
+
+    _apply(
+        context,
+        account,
+        "create",
+        actor_id=actor_id,
+        prepare=prepare,
+        email="invited" if invited else "validated",
+        commit=False,
+    )
     return account
 
 
@@ -508,16 +516,12 @@ def dinamis_relay_account_create(context: Context, data_dict: DataDict) -> dict[
         if user is None:
             user = _create_pending_user(context, email or "", data_dict.get("fullname"))
         account = _create_account(
-            context, actor_id, org, adhesion, user, _profile(data_dict), mismatch
+            context, actor_id, org, adhesion, user, _profile(data_dict), mismatch, invited
         )
     except Exception:
         model.Session.rollback()
         raise
-    _finish(
-        context,
-        [(account, "create", None, actor_id)],
-        [("send_to_person", account.id, ("invited" if invited else "validated",))],
-    )
+    lifecycle.finish(context)
     return _show(account.id)
 
 
@@ -527,26 +531,17 @@ def dinamis_relay_account_validate(context: Context, data_dict: DataDict) -> dic
 
     :param id: the account
     """
-    tk.check_access("dinamis_relay_account_validate", context, data_dict)
-    account = get_account(context, data_dict)
-    _require_state(
-        account,
-        (states.REQUESTED,),
-        tk._("This account cannot be validated: its status is “{state}”."),
-    )
-    adhesion = _accepted_adhesion(account.organization_id, field="state")
-    user = model.User.get(account.user_id)
-    # The email may have changed since the request: check it as it is now.
-    account.email_domain_mismatch = _check_domain(user.email if user else None, adhesion)
-    actor = _actor(context)
-    actor_id = actor.id if actor else None
-    _activate(account, context, actor_id)
-    from_state = _transition(account, "validate", states.ACTIVE, actor_id)
-    _finish(
-        context,
-        [(account, "validate", from_state, actor_id)],
-        [("send_to_person", account.id, ("validated",))],
-    )
+    account = _locked_for(context, "validate", data_dict)
+    actor_id = _actor_id(context)
+
+    def prepare(account: Account) -> None:
+        adhesion = _accepted_adhesion(account.organization_id, field="state")
+        user = model.User.get(account.user_id)
+        # The email may have changed since the request: check it as it is now.
+        account.email_domain_mismatch = _check_domain(user.email if user else None, adhesion)
+        _activate(account, context, actor_id)
+
+    _apply(context, account, "validate", data_dict, prepare=prepare, email="validated")
     return _show(account.id)
 
 
@@ -557,50 +552,40 @@ def dinamis_relay_account_refuse(context: Context, data_dict: DataDict) -> dict[
     :param id: the account
     :param reason: required, sent to the person
     """
-    tk.check_access("dinamis_relay_account_refuse", context, data_dict)
-    account = get_account(context, data_dict)
-    _require_state(
-        account,
-        (states.REQUESTED,),
-        tk._("This account cannot be refused: its status is “{state}”."),
-    )
-    actor = _actor(context)
-    actor_id = actor.id if actor else None
-    account.refusal_reason = data_dict["reason"]
-    from_state = _transition(
-        account, "refuse", states.REFUSED, actor_id, comment=data_dict["reason"]
-    )
-    _finish(
+    account = _locked_for(context, "refuse", data_dict)
+
+    def prepare(account: Account) -> None:
+        account.refusal_reason = data_dict["reason"]
+
+    _apply(
         context,
-        [(account, "refuse", from_state, actor_id)],
-        [("send_to_person", account.id, ("refused",))],
+        account,
+        "refuse",
+        data_dict,
+        prepare=prepare,
+        comment=data_dict["reason"],
+        email="refused",
     )
     return _show(account.id)
 
 
 @validate(schema.account_with_comment)
 def dinamis_relay_account_suspend(context: Context, data_dict: DataDict) -> dict[str, Any]:
-    """Suspend an active account: access stops at once, membership stays.
+    """Suspend an active account: access stops at once, and so does the CKAN membership
+    activation created (it comes back on reactivation).
 
     :param id: the account
     :param reason: optional
     """
-    tk.check_access("dinamis_relay_account_suspend", context, data_dict)
-    account = get_account(context, data_dict)
-    _require_state(
-        account,
-        (states.ACTIVE,),
-        tk._("This account cannot be suspended: its status is “{state}”."),
-    )
-    actor = _actor(context)
-    actor_id = actor.id if actor else None
-    from_state = _transition(
-        account, "suspend", states.SUSPENDED, actor_id, comment=data_dict.get("reason")
-    )
-    _finish(
+    account = _locked_for(context, "suspend", data_dict)
+    _apply(
         context,
-        [(account, "suspend", from_state, actor_id)],
-        [("send_to_person", account.id, ("suspended",))],
+        account,
+        "suspend",
+        data_dict,
+        prepare=remove_plugin_membership,
+        comment=data_dict.get("reason"),
+        email="suspended",
     )
     return _show(account.id)
 
@@ -612,43 +597,47 @@ def dinamis_relay_account_reactivate(context: Context, data_dict: DataDict) -> d
     :param id: the account
     :param reason: optional comment
     """
-    tk.check_access("dinamis_relay_account_reactivate", context, data_dict)
-    account = get_account(context, data_dict)
-    _require_state(
-        account,
-        (states.SUSPENDED, states.EXPIRED),
-        tk._("This account cannot be reactivated: its status is “{state}”."),
-    )
-    _accepted_adhesion(account.organization_id, field="state")
-    actor = _actor(context)
-    actor_id = actor.id if actor else None
-    action = "renew" if account.state == states.EXPIRED else "reactivate"
-    if action == "renew":
-        _activate(account, context, actor_id)
-    else:
-        _grant_membership(account, context)
-    from_state = _transition(
-        account, action, states.ACTIVE, actor_id, comment=data_dict.get("reason")
-    )
-    _finish(
+    account = _locked_for(context, "reactivate", data_dict)
+    actor_id = _actor_id(context)
+    name = "renew" if account.state == states.EXPIRED else "reactivate"
+
+    def prepare(account: Account) -> None:
+        if name == "renew":
+            _activate(account, context, actor_id)
+        else:
+            _grant_membership(account, context)
+
+    _apply(
         context,
-        [(account, action, from_state, actor_id)],
-        [("send_to_person", account.id, ("reactivated",))],
+        account,
+        name,
+        data_dict,
+        prepare=prepare,
+        comment=data_dict.get("reason"),
+        email="reactivated",
     )
     return _show(account.id)
 
 
 def close_account(
+    context: Context,
     account: Account,
-    actor_id: str | None,
     action: str = "close",
     comment: str | None = None,
     remove_membership: bool = True,
+    email: str | None = "closed",
 ) -> str | None:
-    """Close in the current transaction (also used by the membership sync)."""
-    if remove_membership:
-        remove_plugin_membership(account)
-    return _transition(account, action, states.CLOSED, actor_id, comment=comment)
+    """Close in the current transaction without committing (also used by the membership
+    sync, whose CKAN action commits)."""
+    return _apply(
+        context,
+        account,
+        action,
+        prepare=remove_plugin_membership if remove_membership else None,
+        comment=comment,
+        email=email,
+        commit=False,
+    )
 
 
 @validate(schema.account_with_comment)
@@ -660,21 +649,9 @@ def dinamis_relay_account_close(context: Context, data_dict: DataDict) -> dict[s
     :param id: the account
     :param reason: optional
     """
-    tk.check_access("dinamis_relay_account_close", context, data_dict)
-    account = get_account(context, data_dict)
-    _require_state(
-        account,
-        (states.ACTIVE, states.SUSPENDED, states.EXPIRED),
-        tk._("This account cannot be closed: its status is “{state}”."),
-    )
-    actor = _actor(context)
-    actor_id = actor.id if actor else None
-    from_state = close_account(account, actor_id, comment=data_dict.get("reason"))
-    _finish(
-        context,
-        [(account, "close", from_state, actor_id)],
-        [("send_to_person", account.id, ("closed",))],
-    )
+    account = _locked_for(context, "close", data_dict)
+    close_account(context, account, comment=data_dict.get("reason"))
+    lifecycle.finish(context)
     return _show(account.id)
 
 
@@ -692,6 +669,8 @@ def dinamis_relay_account_show(context: Context, data_dict: DataDict) -> dict[st
     roles = context_roles(context)
     adhesion = current_adhesion(account.organization_id)
     data["can_manage"] = may_manage(roles, adhesion)
+    # What the caller may do now, from the lifecycle table: the page shows these buttons.
+    data["actions"] = ACCOUNT.allowed(roles, account)
     data["entity_email_domains"] = list(adhesion.email_domains or []) if adhesion else []
     return data
 
@@ -894,6 +873,7 @@ def dinamis_relay_account_import(context: Context, data_dict: DataDict) -> dict[
                     user,
                     _profile(data),
                     data.get("_mismatch", False),
+                    invited=True,
                 )
             )
     except tk.ValidationError as error:
@@ -913,11 +893,8 @@ def dinamis_relay_account_import(context: Context, data_dict: DataDict) -> dict[
         # One failure undoes every row: the transaction was never committed.
         model.Session.rollback()
         raise
-    _finish(
-        context,
-        [(account, "create", None, actor_id) for account in created],
-        [("send_to_person", account.id, ("invited",)) for account in created],
-    )
+    # One commit for every row; each person's invitation and signal follow it.
+    lifecycle.finish(context)
     return {
         "created": len(created),
         "rows": len(checked),
@@ -960,21 +937,26 @@ def dinamis_relay_account_expire(context: Context, data_dict: DataDict) -> dict[
     result = {"expired": [a.id for a in due], "reminded": [a.id for a in to_remind]}
     if data_dict["dry_run"]:
         return result
-    actor = _actor(context)
-    actor_id = actor.id if actor else None
-    changes = []
     for account in due:
-        from_state = _transition(
-            account, "expire", states.EXPIRED, actor_id, comment=tk._("End of validity")
+        _apply(
+            context,
+            account,
+            "expire",
+            data_dict,
+            comment=tk._("End of validity"),
+            email="expired",
+            commit=False,
         )
-        changes.append((account, "expire", from_state, actor_id))
     now = utcnow()
     for account in to_remind:
         account.reminder_sent_at = now
-    emails = [("send_to_person", a.id, ("expired",)) for a in due]
-    emails += [("send_to_person", a.id, ("reminder",)) for a in to_remind]
-    _finish(context, changes, emails)
+        lifecycle.on_commit(model.Session, _reminder_email(account.id))
+    lifecycle.finish(context)
     return result
+
+
+def _reminder_email(account_id: str) -> Any:
+    return lambda: mailing.enqueue(account_notify.send_to_person, account_id, "reminder")
 
 
 __all__ = [

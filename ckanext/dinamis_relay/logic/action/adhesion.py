@@ -1,16 +1,8 @@
 """Adhesion actions: the application of an organization to DINAMIS and its lifecycle.
 
-Lifecycle (DOMAIN.md):
-
-    draft/returned ──submit──▶ pending_legal_validation ──legal accept──▶ pending_instruction
-    pending_legal_validation ──legal decline / link expires──▶ returned
-    pending_instruction ──accept──▶ accepted | ──reject──▶ rejected | ──return──▶ returned
-    accepted ──suspend──▶ suspended ──reinstate──▶ accepted
-    accepted ──terminate──▶ terminated     accepted ──(validity ends)──▶ expired
-    expired ──renew──▶ a new draft (new row, previous_id = the expired one)
-
-Every transition locks the adhesion row, checks the state, writes an audit event in the same
-transaction, commits, then sends `signals.adhesion_transition` and queues the emails.
+The lifecycle — which transition from which state, who, what it requires, what follows —
+is declared once in `lifecycle/adhesion.py`; every state change here goes through
+`lifecycle.apply`, which locks, checks, journals, commits and signals after the commit.
 """
 
 from __future__ import annotations
@@ -26,20 +18,14 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from sqlalchemy.exc import IntegrityError
 
-from ... import audit, choices, notify, numbers, signals, texts, tokens
+from ... import audit, lifecycle, notify, numbers, texts, tokens
+from ...lifecycle.adhesion import ADHESION, visible_clause
 from ...model import Acceptance, Adhesion, AuditEvent, EligibilityCheck
 from ...model.adhesion import (
     ACCEPTED,
-    DRAFT,
     ENTITY_FIELDS,
-    EXPIRED,
-    PENDING_INSTRUCTION,
     PENDING_LEGAL,
     PEOPLE_FIELDS,
-    REJECTED,
-    RETURNED,
-    SUSPENDED,
-    TERMINATED,
 )
 from ...model.base import utcnow
 from ...roles import context_roles
@@ -48,9 +34,6 @@ from ..auth import adhesion as auth
 
 log = logging.getLogger(__name__)
 
-EDITABLE = (DRAFT, RETURNED)
-# A new application may replace the current one only once that one is over.
-CLOSED = (REJECTED, TERMINATED, EXPIRED)
 EDITABLE_FIELDS = (
     *ENTITY_FIELDS,
     "email_domains",
@@ -60,40 +43,13 @@ EDITABLE_FIELDS = (
 )
 # Fields a new application copies from the previous one (renewal, new application).
 COPIED_FIELDS = tuple(f for f in EDITABLE_FIELDS if f != "amendment_number")
-REQUIRED_ON_SUBMIT = (
-    "legal_name",
-    "siret",
-    "entity_type",
-    "eligibility_category",
-    "address",
-    "postcode",
-    "city",
-    "department",
-    "phone",
-    "email_domains",
-    "legal_rep_name",
-    "legal_rep_title",
-    "legal_rep_email",
-    "referent_user_id",
-    "referent_title",
-    "referent_phone",
-)
 
 
 # Plumbing
 
 
 def _session(context: Context) -> Any:
-    return context.get("session") or model.Session
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        _session(context).commit()
-
-
-def _rollback(context: Context) -> None:
-    _session(context).rollback()
+    return lifecycle.session_of(context)
 
 
 def _load(context: Context, data_dict: DataDict, lock: bool = False) -> Adhesion:
@@ -103,109 +59,45 @@ def _load(context: Context, data_dict: DataDict, lock: bool = False) -> Adhesion
     if adhesion is None:
         raise tk.ObjectNotFound(tk._("Adhesion not found"))
     if lock:
-        adhesion = (
-            _session(context)
-            .execute(
-                sa.select(Adhesion)
-                .where(Adhesion.id == adhesion.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-            .scalar_one()
-        )
-    context["dinamis_relay_adhesion"] = adhesion
+        adhesion = Adhesion.locked(_session(context), adhesion.id)
+    context[auth.CACHE_KEY] = adhesion
     return adhesion
 
 
 def _check(context: Context, action: str, adhesion: Adhesion, data_dict: DataDict) -> None:
-    context["dinamis_relay_adhesion"] = adhesion
-    tk.check_access(f"dinamis_relay_adhesion_{action}", context, {**data_dict, "id": adhesion.id})
+    """Auth for `action` on this adhesion; a refusal rolls back the row lock."""
+    context[auth.CACHE_KEY] = adhesion
+    lifecycle.check_access(
+        context, f"dinamis_relay_adhesion_{action}", {**data_dict, "id": adhesion.id}
+    )
 
 
-def _require_state(adhesion: Adhesion, allowed: tuple[str, ...]) -> None:
-    if adhesion.state not in allowed:
-        raise tk.ValidationError(
-            {
-                "state": [
-                    tk._('This is not possible while the adhesion is "{state}".').format(
-                        state=choices.label(choices.state_choices(), adhesion.state)
-                    )
-                ]
-            }
-        )
+def _locked_for(context: Context, action: str, data_dict: DataDict) -> Adhesion:
+    adhesion = _load(context, data_dict, lock=True)
+    _check(context, action, adhesion, data_dict)
+    return adhesion
 
 
 def _user_id(context: Context) -> str | None:
     return context_roles(context).user_id
 
 
-def _record(
+def _apply(
     context: Context,
     adhesion: Adhesion,
-    action: str,
-    from_state: str | None,
-    comment: str | None = None,
-    data: dict[str, Any] | None = None,
-    actor_label: str | None = None,
-    user_id: str | None = "context",
-) -> None:
-    audit.record(
-        object_type="adhesion",
-        object_id=adhesion.id,
-        organization_id=adhesion.organization_id,
-        action=action,
-        from_state=from_state,
-        to_state=adhesion.state,
-        user_id=_user_id(context) if user_id == "context" else user_id,
-        actor_label=actor_label,
-        comment=comment,
-        data=data,
-    )
+    name: str,
+    data_dict: DataDict | None = None,
+    **kwargs: Any,
+) -> Adhesion:
+    """`lifecycle.apply` for adhesions: the caller's id, then the emails after commit."""
+    kwargs.setdefault("actor_id", _user_id(context))
 
+    def emails() -> None:
+        # The id is read after the commit: a new application's row has one by then.
+        notify.adhesion_transition(adhesion.id, name)
 
-def _after_commit(
-    context: Context,
-    adhesion: Adhesion,
-    action: str,
-    from_state: str | None,
-    legal_link: str | None = None,
-) -> None:
-    """Queue emails and tell subscribers, once the transition is stored.
-
-    The transition is committed by now: a failing subscriber is logged, not reported to the
-    caller as if nothing had happened. (With `defer_commit` the caller commits right after.)
-    """
-    notify.adhesion_transition(adhesion.id, action, legal_link=legal_link)
-    try:
-        signals.adhesion_transition.send(
-            adhesion.id,
-            action=action,
-            from_state=from_state,
-            to_state=adhesion.state,
-            user_id=_user_id(context),
-        )
-    except Exception:
-        log.exception("A subscriber of adhesion_transition failed (%s %s)", action, adhesion.id)
-        if not context.get("defer_commit"):
-            _session(context).rollback()
-
-
-def _transition(
-    context: Context,
-    adhesion: Adhesion,
-    action: str,
-    to_state: str,
-    comment: str | None = None,
-    data: dict[str, Any] | None = None,
-    **audit_kwargs: Any,
-) -> dict[str, Any]:
-    from_state = adhesion.state
-    adhesion.state = to_state
-    adhesion.modified = utcnow()
-    _record(context, adhesion, action, from_state, comment=comment, data=data, **audit_kwargs)
-    _commit(context)
-    _after_commit(context, adhesion, action, from_state)
-    return _dictize(context, adhesion)
+    lifecycle.apply(context, ADHESION, adhesion, name, data_dict, notify=emails, **kwargs)
+    return adhesion
 
 
 def _organizations(ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -217,28 +109,6 @@ def _organizations(ids: list[str]) -> dict[str, dict[str, Any]]:
         )
     ).all()
     return {row.id: {"id": row.id, "name": row.name, "title": row.title} for row in rows}
-
-
-def _allowed_actions(context: Context, adhesion: Adhesion) -> list[str]:
-    """What the caller may do now: the web pages show these buttons and no others."""
-    roles = context_roles(context)
-    state = adhesion.state
-    allowed = []
-    if state in EDITABLE and auth.can_edit(roles, adhesion):
-        allowed.append("update")
-    if state in EDITABLE and adhesion.mode == "relay" and roles.is_super_referent:
-        allowed.append("check_eligibility")
-    if state in EDITABLE and auth.can_submit(roles, adhesion):
-        allowed.append("submit")
-    if roles.is_instructor:
-        allowed += {
-            PENDING_INSTRUCTION: ["decide"],
-            ACCEPTED: ["suspend", "terminate"],
-            SUSPENDED: ["reinstate"],
-        }.get(state, [])
-    if state == EXPIRED and auth.can_apply(roles, adhesion.organization_id, adhesion.mode):
-        allowed.append("renew")
-    return allowed
 
 
 def _dictize(context: Context, adhesion: Adhesion, full: bool = True) -> dict[str, Any]:
@@ -269,7 +139,8 @@ def _dictize(context: Context, adhesion: Adhesion, full: bool = True) -> dict[st
         if referent
         else None
     )
-    data["actions"] = _allowed_actions(context, adhesion)
+    # What the caller may do now, from the lifecycle table: the pages show these buttons.
+    data["actions"] = ADHESION.allowed(context_roles(context), adhesion)
     return data
 
 
@@ -291,22 +162,6 @@ def dinamis_relay_adhesion_show(context: Context, data_dict: DataDict) -> dict[s
     return _dictize(context, adhesion)
 
 
-def _visible_filter(context: Context) -> Any:
-    """WHERE clause of the adhesions the caller may see (None: all), built from roles."""
-    roles = context_roles(context)
-    if roles.sysadmin or roles.super_referent:
-        return None
-    if not roles.user_id:
-        return sa.false()
-    conditions = [
-        Adhesion.referent_user_id == roles.user_id,
-        Adhesion.organization_id.in_(auth.admin_org_ids_query(roles.user_id)),
-    ]
-    if roles.instructor:
-        conditions.append(Adhesion.state != DRAFT)
-    return sa.or_(*conditions)
-
-
 @tk.side_effect_free
 @validate(schema.adhesion_list)
 def dinamis_relay_adhesion_list(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -318,7 +173,7 @@ def dinamis_relay_adhesion_list(context: Context, data_dict: DataDict) -> dict[s
     """
     tk.check_access("dinamis_relay_adhesion_list", context, data_dict)
     conditions = []
-    visible = _visible_filter(context)
+    visible = visible_clause(context_roles(context))
     if visible is not None:
         conditions.append(visible)
     if not data_dict.get("include_previous"):
@@ -372,8 +227,14 @@ def dinamis_relay_adhesion_history(context: Context, data_dict: DataDict) -> dic
         if group is None or not group.is_organization:
             raise tk.ObjectNotFound(tk._("Organization not found"))
         tk.check_access("dinamis_relay_adhesion_history", context, {"organization_id": group.id})
+        visible = sa.select(Adhesion.id).where(Adhesion.organization_id == group.id)
+        clause = visible_clause(context_roles(context))
+        if clause is not None:
+            visible = visible.where(clause)
         condition = sa.and_(
-            AuditEvent.object_type == "adhesion", AuditEvent.organization_id == group.id
+            AuditEvent.object_type == "adhesion",
+            AuditEvent.organization_id == group.id,
+            AuditEvent.object_id.in_(visible),
         )
     else:
         raise tk.ValidationError({"id": [tk._("Give an adhesion id or an organization")]})
@@ -404,12 +265,10 @@ def dinamis_relay_adhesion_history(context: Context, data_dict: DataDict) -> dic
 def _new_adhesion(
     context: Context, organization_id: str, mode: str, previous: Adhesion | None
 ) -> Adhesion:
-    """A new current draft, copying entity and people fields from `previous`."""
-    session = _session(context)
+    """A new current draft (not yet in the session), copying entity and people fields."""
     adhesion = Adhesion(
         organization_id=organization_id,
         mode=mode,
-        state=DRAFT,
         is_current=True,
         email_domains=[],
         created_by=_user_id(context),
@@ -419,28 +278,39 @@ def _new_adhesion(
             setattr(adhesion, field, getattr(previous, field))
         adhesion.email_domains = list(previous.email_domains or [])
         adhesion.previous_id = previous.id
-        previous.is_current = False
-        # The old row must stop being current before the new one is inserted (unique index).
-        session.flush()
-    session.add(adhesion)
-    try:
-        session.flush()
-    except IntegrityError as error:
-        # Someone created an adhesion for this organization at the same moment.
-        _rollback(context)
-        raise tk.ValidationError(
-            {"organization_id": [tk._("This organization already has an adhesion in progress")]}
-        ) from error
     return adhesion
 
 
-def _current(context: Context, organization_id: str, lock: bool = False) -> Adhesion | None:
-    query = sa.select(Adhesion).where(
-        Adhesion.organization_id == organization_id, Adhesion.is_current.is_(True)
-    )
-    if lock:
-        query = query.with_for_update()
-    return _session(context).execute(query).scalar_one_or_none()
+def _replacing(context: Context, previous: Adhesion | None) -> Any:
+    """`prepare` of a new application: the previous one stops being current first (the
+    unique index allows one current row), then the new row is inserted; a concurrent
+    application for the same organization is a clean error."""
+
+    def prepare(adhesion: Adhesion) -> None:
+        session = _session(context)
+        if previous is not None:
+            previous.is_current = False
+            session.flush()
+        session.add(adhesion)
+        try:
+            session.flush()
+        except IntegrityError as error:
+            raise tk.ValidationError(
+                {"organization_id": [tk._("This organization already has an adhesion in progress")]}
+            ) from error
+
+    return prepare
+
+
+def _already_applied(previous: Adhesion) -> tk.ValidationError:
+    """Why no new application may start while `previous` is the current one."""
+    if ADHESION.rule("renew", previous.state) is not None:
+        message = tk._("This organization's adhesion has expired: renew it instead.")
+    else:
+        message = tk._("This organization already has an adhesion ({state})").format(
+            state=ADHESION.state_label(previous.state)
+        )
+    return tk.ValidationError({"organization_id": [message]})
 
 
 def _apply_fields(adhesion: Adhesion, data_dict: DataDict) -> dict[str, Any]:
@@ -468,24 +338,17 @@ def dinamis_relay_adhesion_create(context: Context, data_dict: DataDict) -> dict
     legal_rep_title, legal_rep_email, referent_user_id (id or name), referent_title,
     referent_phone, convention_number, amendment_number.
 
-    In classic mode the referent defaults to the caller. Refused while the organization's
-    current adhesion is in progress or accepted; after a rejection, termination or expiry
-    the new draft copies the previous entity and people fields (`previous_id`).
+    In classic mode the referent defaults to the caller. Possible when the organization has
+    no adhesion or its current one was rejected or terminated (an expired one is renewed
+    with `adhesion_renew`); the new draft copies the previous entity and people fields
+    (`previous_id`).
     """
     tk.check_access("dinamis_relay_adhesion_create", context, data_dict)
     organization_id = data_dict["organization_id"]
-    previous = _current(context, organization_id, lock=True)
-    if previous is not None and previous.state not in CLOSED:
-        _rollback(context)
-        raise tk.ValidationError(
-            {
-                "organization_id": [
-                    tk._("This organization already has an adhesion ({state})").format(
-                        state=choices.label(choices.state_choices(), previous.state)
-                    )
-                ]
-            }
-        )
+    # Locked: two applications for one organization at once queue up here.
+    previous = Adhesion.current_for(organization_id, _session(context), lock=True)
+    if previous is not None and ADHESION.rule("create", previous.state) is None:
+        lifecycle.refuse(context, _already_applied(previous))
     adhesion = _new_adhesion(context, organization_id, data_dict["mode"], previous)
     values = {field: getattr(adhesion, field) for field in EDITABLE_FIELDS}
     values.update({k: v for k, v in data_dict.items() if k in EDITABLE_FIELDS})
@@ -495,40 +358,43 @@ def dinamis_relay_adhesion_create(context: Context, data_dict: DataDict) -> dict
     if adhesion.mode == "classic" and not values.get("referent_user_id"):
         values["referent_user_id"] = _user_id(context)
     _apply_fields(adhesion, values)
-    _record(
+    _apply(
         context,
         adhesion,
         "create",
-        None,
+        data_dict,
+        rule_state=previous.state if previous is not None else lifecycle.NEW,
+        prepare=_replacing(context, previous),
         data={"previous_id": previous.id} if previous is not None else None,
     )
-    _commit(context)
-    _after_commit(context, adhesion, "create", None)
     return _dictize(context, adhesion)
+
+
+def _save_fields(
+    context: Context, adhesion: Adhesion, values: DataDict, data_dict: DataDict
+) -> dict[str, Any]:
+    """Write the editable fields of a locked adhesion through the `update` transition
+    (a journalled change; nothing is journalled when nothing changed)."""
+    changed = _apply_fields(adhesion, values)
+    if changed:
+        _apply(context, adhesion, "update", data_dict, data={"fields": sorted(changed)})
+    else:
+        lifecycle.finish(context)
+    return _dictize(context, adhesion)
+
+
+def _require_editable(context: Context, adhesion: Adhesion) -> None:
+    if ADHESION.rule("update", adhesion.state) is None:
+        lifecycle.refuse(context, ADHESION.state_error("update", adhesion.state))
 
 
 @validate(schema.adhesion_update)
 def dinamis_relay_adhesion_update(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Replace the editable fields of a draft or returned adhesion (see create; fields left
     out are emptied — use patch to change some only). `id` required."""
-    adhesion = _load(context, data_dict, lock=True)
-    try:
-        _check(context, "update", adhesion, data_dict)
-        _require_state(adhesion, EDITABLE)
-    except (tk.NotAuthorized, tk.ValidationError):
-        _rollback(context)
-        raise
-    return _save_fields(context, adhesion, data_dict)
-
-
-def _save_fields(context: Context, adhesion: Adhesion, values: DataDict) -> dict[str, Any]:
-    """Write the editable fields of a locked adhesion, journal the change, commit."""
-    changed = _apply_fields(adhesion, values)
-    if changed:
-        adhesion.modified = utcnow()
-        _record(context, adhesion, "update", adhesion.state, data={"fields": sorted(changed)})
-    _commit(context)
-    return _dictize(context, adhesion)
+    adhesion = _locked_for(context, "update", data_dict)
+    _require_editable(context, adhesion)
+    return _save_fields(context, adhesion, data_dict, data_dict)
 
 
 @validate(schema.adhesion_patch)
@@ -536,21 +402,16 @@ def dinamis_relay_adhesion_patch(context: Context, data_dict: DataDict) -> dict[
     """Change only the given editable fields of a draft or returned adhesion. `id` required."""
     # Lock first, then merge into the values read under the lock: a patch of another field
     # committed meanwhile is kept instead of being written back with its old value.
-    adhesion = _load(context, data_dict, lock=True)
-    try:
-        _check(context, "patch", adhesion, data_dict)
-        _require_state(adhesion, EDITABLE)
-        merged = {field: getattr(adhesion, field) for field in EDITABLE_FIELDS}
-        merged.update({k: v for k, v in data_dict.items() if k in EDITABLE_FIELDS})
-        merged["id"] = adhesion.id
-        # The checks across fields (postcode and department) on the merged whole.
-        merged, errors = tk.navl_validate(merged, schema.adhesion_update(), context)
-        if errors:
-            raise tk.ValidationError(errors)
-    except (tk.NotAuthorized, tk.ValidationError):
-        _rollback(context)
-        raise
-    return _save_fields(context, adhesion, merged)
+    adhesion = _locked_for(context, "patch", data_dict)
+    _require_editable(context, adhesion)
+    merged = {field: getattr(adhesion, field) for field in EDITABLE_FIELDS}
+    merged.update({k: v for k, v in data_dict.items() if k in EDITABLE_FIELDS})
+    merged["id"] = adhesion.id
+    # The checks across fields (postcode and department) on the merged whole.
+    merged, errors = tk.navl_validate(merged, schema.adhesion_update(), context)
+    if errors:
+        lifecycle.refuse(context, tk.ValidationError(errors))
+    return _save_fields(context, adhesion, merged, data_dict)
 
 
 @validate(schema.adhesion_check_eligibility)
@@ -559,72 +420,34 @@ def dinamis_relay_adhesion_check_eligibility(
 ) -> dict[str, Any]:
     """Record a super-referent's eligibility check of a relay-mode draft: `id`, `eligible`
     (bool), `note`. Submitting a relay-mode adhesion needs the latest check positive."""
-    adhesion = _load(context, data_dict, lock=True)
-    try:
-        _check(context, "check_eligibility", adhesion, data_dict)
-        _require_state(adhesion, EDITABLE)
-    except (tk.NotAuthorized, tk.ValidationError):
-        _rollback(context)
-        raise
-    check = EligibilityCheck(
-        adhesion_id=adhesion.id,
-        eligible=bool(data_dict["eligible"]),
-        note=data_dict.get("note") or None,
-        checked_by=_user_id(context) or "",
-        checked_at=utcnow(),
-    )
-    _session(context).add(check)
-    adhesion.modified = utcnow()
-    _record(
+    adhesion = _locked_for(context, "check_eligibility", data_dict)
+    eligible = bool(data_dict["eligible"])
+    note = data_dict.get("note") or None
+
+    def record_check(adhesion: Adhesion) -> None:
+        _session(context).add(
+            EligibilityCheck(
+                adhesion_id=adhesion.id,
+                eligible=eligible,
+                note=note,
+                checked_by=_user_id(context) or "",
+                checked_at=utcnow(),
+            )
+        )
+
+    _apply(
         context,
         adhesion,
         "check_eligibility",
-        adhesion.state,
-        comment=check.note,
-        data={"eligible": check.eligible},
+        data_dict,
+        prepare=record_check,
+        comment=note,
+        data={"eligible": eligible},
     )
-    _commit(context)
     return _dictize(context, adhesion)
 
 
 # Submission and the legal representative
-
-
-def _submit_errors(context: Context, adhesion: Adhesion) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    missing = tk._("Missing value")
-    for field in REQUIRED_ON_SUBMIT:
-        if not getattr(adhesion, field):
-            errors[field] = [missing]
-    if (
-        adhesion.eligibility_category in choices.JUSTIFIED_CATEGORIES
-        and not adhesion.eligibility_justification
-    ):
-        errors["eligibility_justification"] = [
-            tk._("Explain why this company is eligible for DINAMIS")
-        ]
-    if adhesion.referent_user_id:
-        referent = model.User.get(adhesion.referent_user_id)
-        if referent is None or referent.state != "active":
-            errors["referent_user_id"] = [tk._("User not found")]
-    if adhesion.mode == "relay":
-        if not adhesion.convention_number:
-            errors["convention_number"] = [missing]
-        latest = (
-            _session(context)
-            .execute(
-                sa.select(EligibilityCheck.eligible)
-                .where(EligibilityCheck.adhesion_id == adhesion.id)
-                .order_by(EligibilityCheck.checked_at.desc(), EligibilityCheck.id)
-                .limit(1)
-            )
-            .scalar()
-        )
-        if latest is not True:
-            errors["eligibility"] = [
-                tk._("A super-referent must record a positive eligibility check first")
-            ]
-    return errors
 
 
 @validate(schema.adhesion_id)
@@ -632,31 +455,36 @@ def dinamis_relay_adhesion_submit(context: Context, data_dict: DataDict) -> dict
     """Submit a complete draft (or a returned adhesion): `id`. The legal representative is
     emailed a signed, single-use link valid `legal_link_hours`. In relay mode an empty
     amendment number is generated."""
-    adhesion = _load(context, data_dict, lock=True)
-    try:
-        _check(context, "submit", adhesion, data_dict)
-        _require_state(adhesion, EDITABLE)
-        errors = _submit_errors(context, adhesion)
-        if errors:
-            raise tk.ValidationError(errors)
-    except (tk.NotAuthorized, tk.ValidationError):
-        _rollback(context)
-        raise
-    if adhesion.mode == "relay" and not adhesion.amendment_number:
-        adhesion.amendment_number = numbers.next_number("amendment")
+    adhesion = _locked_for(context, "submit", data_dict)
     now = utcnow()
-    adhesion.legal_token_nonce = tokens.new_nonce()
-    adhesion.legal_token_expires = now + datetime.timedelta(hours=tokens.link_hours())
-    adhesion.legal_accepted_at = None
-    adhesion.submitted_by = _user_id(context)
-    adhesion.submitted_at = now
-    from_state = adhesion.state
-    adhesion.state = PENDING_LEGAL
-    adhesion.modified = now
-    _record(context, adhesion, "submit", from_state)
-    _commit(context)
-    link = tokens.legal_link_url(tokens.make_token(adhesion.id, adhesion.legal_token_nonce))
-    _after_commit(context, adhesion, "submit", from_state, legal_link=link)
+    # The link is made from the nonce drawn once the rule has passed.
+    link: dict[str, str] = {}
+
+    def prepare(adhesion: Adhesion) -> None:
+        if adhesion.mode == "relay" and not adhesion.amendment_number:
+            adhesion.amendment_number = numbers.next_number("amendment")
+        adhesion.legal_token_nonce = tokens.new_nonce()
+        adhesion.legal_token_expires = now + datetime.timedelta(hours=tokens.link_hours())
+        adhesion.legal_accepted_at = None
+        adhesion.submitted_by = _user_id(context)
+        adhesion.submitted_at = now
+        link["url"] = tokens.legal_link_url(
+            tokens.make_token(adhesion.id, adhesion.legal_token_nonce)
+        )
+
+    adhesion_id = adhesion.id
+    lifecycle.apply(
+        context,
+        ADHESION,
+        adhesion,
+        "submit",
+        data_dict,
+        actor_id=_user_id(context),
+        prepare=prepare,
+        notify=lambda: notify.adhesion_transition(
+            adhesion_id, "submit", legal_link=link.get("url")
+        ),
+    )
     return _dictize(context, adhesion)
 
 
@@ -734,25 +562,27 @@ def dinamis_relay_adhesion_legal_validate(context: Context, data_dict: DataDict)
     tk.check_access("dinamis_relay_adhesion_legal_validate", context, data_dict)
     try:
         adhesion = _legal_adhesion(context, data_dict["token"], lock=True)
-        required = texts.required_texts(adhesion.mode)
-        if data_dict["decision"] == "accept" and not all(t.available for t in required):
-            raise tk.ValidationError(
+    except tk.ValidationError as error:
+        lifecycle.refuse(context, error)
+    required = texts.required_texts(adhesion.mode)
+    accept = data_dict["decision"] == "accept"
+    if accept and not all(t.available for t in required):
+        lifecycle.refuse(
+            context,
+            tk.ValidationError(
                 {"token": [tk._("The texts to accept are missing; contact the platform.")]}
-            )
-    except tk.ValidationError:
-        _rollback(context)
-        raise
+            ),
+        )
     now = utcnow()
-    from_state = adhesion.state
-    actor = f"{adhesion.legal_rep_name} <{adhesion.legal_rep_email}>"
     comment = data_dict.get("comment") or None
-    adhesion.legal_token_nonce = None
-    adhesion.legal_token_expires = None
-    adhesion.modified = now
-    if data_dict["decision"] == "accept":
-        action = "legal_accept"
+
+    def prepare(adhesion: Adhesion) -> None:
+        adhesion.legal_token_nonce = None
+        adhesion.legal_token_expires = None
+        if not accept:
+            adhesion.decision_reason = comment or tk._("Declined by the legal representative")
+            return
         adhesion.legal_accepted_at = now
-        adhesion.state = PENDING_INSTRUCTION
         for text in required:
             _session(context).add(
                 Acceptance(
@@ -765,22 +595,18 @@ def dinamis_relay_adhesion_legal_validate(context: Context, data_dict: DataDict)
                     accepted_at=now,
                 )
             )
-    else:
-        action = "legal_decline"
-        adhesion.state = RETURNED
-        adhesion.decision_reason = comment or tk._("Declined by the legal representative")
-    _record(
+
+    _apply(
         context,
         adhesion,
-        action,
-        from_state,
+        "legal_accept" if accept else "legal_decline",
+        data_dict,
+        actor_id=None,
+        actor_label=f"{adhesion.legal_rep_name} <{adhesion.legal_rep_email}>",
+        prepare=prepare,
         comment=comment,
         data={"texts": [f"{t.code}:{t.version}" for t in required]},
-        actor_label=actor,
-        user_id=None,
     )
-    _commit(context)
-    _after_commit(context, adhesion, action, from_state)
     organizations = _organizations([adhesion.organization_id])
     return {"state": adhesion.state, "organization": organizations.get(adhesion.organization_id)}
 
@@ -801,70 +627,61 @@ def dinamis_relay_adhesion_decide(context: Context, data_dict: DataDict) -> dict
     return), `reason` (required to reject or return), optional `dinamis_reference`.
     Accepting gives the adhesion its number and validity (`adhesion_validity_years`)."""
     decision = data_dict["decision"]
-    adhesion = _load(context, data_dict, lock=True)
-    try:
-        _check(context, "decide", adhesion, data_dict)
-        _require_state(adhesion, (PENDING_INSTRUCTION,))
-        if decision in ("reject", "return") and not data_dict.get("reason"):
-            raise tk.ValidationError({"reason": [tk._("Give the reason for this decision")]})
-    except (tk.NotAuthorized, tk.ValidationError):
-        _rollback(context)
-        raise
-    adhesion.decided_by = _user_id(context)
-    adhesion.decided_at = utcnow()
-    adhesion.decision_reason = data_dict.get("reason") or None
-    if data_dict.get("dinamis_reference"):
-        adhesion.dinamis_reference = data_dict["dinamis_reference"]
-    data: dict[str, Any] = {"dinamis_reference": adhesion.dinamis_reference}
-    if decision == "accept":
-        # Same transaction as the state change: concurrent accepts queue on the counter row.
-        adhesion.number = numbers.next_number("adhesion")
-        today = datetime.date.today()
-        adhesion.valid_from = today
-        adhesion.valid_until = _add_years(
-            today, int(tk.config["ckanext.dinamis_relay.adhesion_validity_years"])
-        )
-        adhesion.reminder_sent_at = None
-        data["number"] = adhesion.number
-    to_state = {"accept": ACCEPTED, "reject": REJECTED, "return": RETURNED}[decision]
-    return _transition(
-        context, adhesion, decision, to_state, comment=adhesion.decision_reason, data=data
+    adhesion = _locked_for(context, "decide", data_dict)
+    data: dict[str, Any] = {}
+
+    def prepare(adhesion: Adhesion) -> None:
+        adhesion.decided_by = _user_id(context)
+        adhesion.decided_at = utcnow()
+        adhesion.decision_reason = data_dict.get("reason") or None
+        if data_dict.get("dinamis_reference"):
+            adhesion.dinamis_reference = data_dict["dinamis_reference"]
+        data["dinamis_reference"] = adhesion.dinamis_reference
+        if decision == "accept":
+            # Same transaction as the state change: concurrent accepts queue on the counter.
+            adhesion.number = numbers.next_number("adhesion")
+            today = datetime.date.today()
+            adhesion.valid_from = today
+            adhesion.valid_until = _add_years(
+                today, int(tk.config["ckanext.dinamis_relay.adhesion_validity_years"])
+            )
+            adhesion.reminder_sent_at = None
+            data["number"] = adhesion.number
+
+    _apply(
+        context,
+        adhesion,
+        decision,
+        data_dict,
+        prepare=prepare,
+        comment=data_dict.get("reason") or None,
+        data=data,
     )
+    return _dictize(context, adhesion)
 
 
-def _simple_transition(
-    context: Context,
-    data_dict: DataDict,
-    action: str,
-    from_states: tuple[str, ...],
-    to_state: str,
-) -> dict[str, Any]:
-    adhesion = _load(context, data_dict, lock=True)
-    try:
-        _check(context, action, adhesion, data_dict)
-        _require_state(adhesion, from_states)
-    except (tk.NotAuthorized, tk.ValidationError):
-        _rollback(context)
-        raise
-    return _transition(context, adhesion, action, to_state, comment=data_dict.get("reason"))
+def _simple_transition(context: Context, data_dict: DataDict, name: str) -> dict[str, Any]:
+    adhesion = _locked_for(context, name, data_dict)
+    _apply(context, adhesion, name, data_dict, comment=data_dict.get("reason") or None)
+    return _dictize(context, adhesion)
 
 
 @validate(schema.adhesion_reasoned)
 def dinamis_relay_adhesion_suspend(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Suspend an accepted adhesion: `id`, `reason` (required). Instructors."""
-    return _simple_transition(context, data_dict, "suspend", (ACCEPTED,), SUSPENDED)
+    return _simple_transition(context, data_dict, "suspend")
 
 
 @validate(schema.adhesion_reinstate)
 def dinamis_relay_adhesion_reinstate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Reinstate a suspended adhesion: `id`, optional `reason`. Instructors."""
-    return _simple_transition(context, data_dict, "reinstate", (SUSPENDED,), ACCEPTED)
+    return _simple_transition(context, data_dict, "reinstate")
 
 
 @validate(schema.adhesion_reasoned)
 def dinamis_relay_adhesion_terminate(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Terminate an accepted adhesion for good: `id`, `reason` (required). Instructors."""
-    return _simple_transition(context, data_dict, "terminate", (ACCEPTED,), TERMINATED)
+    return _simple_transition(context, data_dict, "terminate")
 
 
 @validate(schema.adhesion_reference)
@@ -873,21 +690,24 @@ def dinamis_relay_adhesion_renew(context: Context, data_dict: DataDict) -> dict[
     copying the entity and people fields, `previous_id` pointing to the expired one."""
     if not data_dict.get("id") and not data_dict.get("organization_id"):
         raise tk.ValidationError({"id": [tk._("Give an adhesion id or an organization")]})
-    previous = _load(context, data_dict, lock=True)
-    try:
-        _check(context, "renew", previous, data_dict)
-        _require_state(previous, (EXPIRED,))
-        if not previous.is_current:
-            raise tk.ValidationError(
+    previous = _locked_for(context, "renew", data_dict)
+    if not previous.is_current:
+        lifecycle.refuse(
+            context,
+            tk.ValidationError(
                 {"id": [tk._("This adhesion has already been renewed or replaced")]}
-            )
-    except (tk.NotAuthorized, tk.ValidationError):
-        _rollback(context)
-        raise
+            ),
+        )
     adhesion = _new_adhesion(context, previous.organization_id, previous.mode, previous)
-    _record(context, adhesion, "renew", None, data={"previous_id": previous.id})
-    _commit(context)
-    _after_commit(context, adhesion, "renew", None)
+    _apply(
+        context,
+        adhesion,
+        "renew",
+        data_dict,
+        rule_state=previous.state,
+        prepare=_replacing(context, previous),
+        data={"previous_id": previous.id},
+    )
     return _dictize(context, adhesion)
 
 
@@ -898,7 +718,8 @@ def dinamis_relay_adhesion_renew(context: Context, data_dict: DataDict) -> dict[
 def dinamis_relay_adhesion_expire(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Daily housekeeping (`ckan dinamis-relay expire`), sysadmins only:
 
-    - accepted adhesions whose `valid_until` has passed become `expired`;
+    - accepted adhesions whose `valid_until` has passed become `expired` (access already
+      stopped at `valid_until`: access is computed from the dates, not from this run);
     - accepted adhesions ending within `reminder_days` get one reminder email;
     - pending legal validations whose link has expired go back to `returned`.
 
@@ -936,31 +757,41 @@ def dinamis_relay_adhesion_expire(context: Context, data_dict: DataDict) -> dict
     if data_dict["dry_run"]:
         return result
 
-    done: list[tuple[Adhesion, str, str]] = []
     for adhesion in expired:
-        done.append((adhesion, "expire", adhesion.state))
-        adhesion.state = EXPIRED
-    for adhesion in links:
-        done.append((adhesion, "legal_link_expired", adhesion.state))
-        adhesion.state = RETURNED
+        _apply(context, adhesion, "expire", data_dict, commit=False)
+
+    def link_expired(adhesion: Adhesion) -> None:
         adhesion.legal_token_nonce = None
         adhesion.legal_token_expires = None
         adhesion.decision_reason = tk._("The legal representative's link expired")
-    for adhesion, action, from_state in done:
-        adhesion.modified = utcnow()
-        _record(context, adhesion, action, from_state, comment=adhesion.decision_reason)
-    for adhesion in reminded:
-        adhesion.reminder_sent_at = utcnow()
-        _record(
+
+    for adhesion in links:
+        _apply(
             context,
             adhesion,
-            "reminder",
-            adhesion.state,
+            "legal_link_expired",
+            data_dict,
+            prepare=link_expired,
+            comment=tk._("The legal representative's link expired"),
+            commit=False,
+        )
+    for adhesion in reminded:
+        # A reminder is an event, not a transition: the state stays.
+        adhesion.reminder_sent_at = utcnow()
+        audit.record(
+            object_type="adhesion",
+            object_id=adhesion.id,
+            organization_id=adhesion.organization_id,
+            action="reminder",
+            from_state=adhesion.state,
+            to_state=adhesion.state,
+            user_id=_user_id(context),
             data={"valid_until": str(adhesion.valid_until)},
         )
-    _commit(context)
-    for adhesion, action, from_state in done:
-        _after_commit(context, adhesion, action, from_state)
-    for adhesion in reminded:
-        notify.adhesion_transition(adhesion.id, "reminder")
+        lifecycle.on_commit(session, _reminder(adhesion.id))
+    lifecycle.finish(context)
     return result
+
+
+def _reminder(adhesion_id: str) -> Any:
+    return lambda: notify.adhesion_transition(adhesion_id, "reminder")

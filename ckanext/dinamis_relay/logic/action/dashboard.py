@@ -17,6 +17,7 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 
 from ... import dashboard
+from ...lifecycle.adhesion import visible_clause
 from ...model.base import utcnow
 from ...roles import context_roles
 from .. import dashboard_schema as schema
@@ -34,7 +35,11 @@ def _scope(context: Context, data_dict: DataDict) -> dashboard.Scope:
         ids = None
     else:
         ids = roles.referent_of
-    return dashboard.Scope(organization_ids=ids, validated=bool(data_dict.get("validated")))
+    return dashboard.Scope(
+        organization_ids=ids,
+        validated=bool(data_dict.get("validated")),
+        visible_adhesions=visible_clause(roles),
+    )
 
 
 @tk.side_effect_free

@@ -1,12 +1,7 @@
 """New imagery requests: drafting, submission, first-level review, DINAMIS, thread.
 
-Lifecycle (DOMAIN.md, "Access to services"; the rules are in logic/auth/imagery.py):
-
-    draft ──submit──▶ submitted ──review──▶ in_review ──answer──▶ answered ──close──▶ closed
-                                               └──forward──▶ forwarded ──accept──▶ accepted
-        accepted ──start──▶ in_progress ──deliver──▶ delivered ──close──▶ closed
-    submitted/in_review/forwarded/accepted ──reject──▶ rejected
-    draft/submitted/in_review ──cancel──▶ cancelled       (by the requester)
+The lifecycle is declared once in `lifecycle/imagery.py`; every state change goes through
+`lifecycle.apply` on a locked row.
 """
 
 from __future__ import annotations
@@ -21,8 +16,15 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
-from ... import audit, geo, imagery_choices, imagery_notify
+from ... import geo, imagery_notify, lifecycle
 from ...access import active_account_org_ids
+from ...lifecycle.imagery import (
+    IMAGERY,
+    NO_MESSAGES,
+    TRANSITION_NAMES,
+    is_staff,
+    may_comment,
+)
 from ...model import Adhesion, AuditEvent, ImageryRequest, ImageryRequestComment
 from ...model import imagery as states
 from ...model.base import utcnow
@@ -37,12 +39,7 @@ DINAMIS_QUEUE_STATES = (states.FORWARDED, states.ACCEPTED, states.IN_PROGRESS)
 
 
 def _session(context: Context) -> Any:
-    return context.get("session") or model.Session
-
-
-def _commit(context: Context) -> None:
-    if not context.get("defer_commit"):
-        _session(context).commit()
+    return lifecycle.session_of(context)
 
 
 def _roles(context: Context) -> Roles:
@@ -53,56 +50,14 @@ def _load(context: Context, data_dict: DataDict, lock: bool = False) -> ImageryR
     """The request by `id`; locked if asked, so concurrent transitions queue up."""
     request = auth.get_request(context, data_dict)
     if lock:
-        request = (
-            _session(context)
-            .execute(
-                sa.select(ImageryRequest)
-                .where(ImageryRequest.id == request.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-            .scalar_one()
-        )
+        request = ImageryRequest.locked(_session(context), request.id)
+        context["_dinamis_relay_imagery"] = request
     return request
-
-
-def _guarded(context: Context, function: Any, *args: Any) -> Any:
-    """Run a check; on refusal roll back (the row lock) and re-raise."""
-    try:
-        return function(*args)
-    except (tk.NotAuthorized, tk.ValidationError, tk.ObjectNotFound):
-        _session(context).rollback()
-        raise
 
 
 def _reviewer(organization_id: str) -> str:
     """Relay-mode entities are reviewed by the relay, classic ones by their referent."""
-    mode = model.Session.execute(
-        sa.select(Adhesion.mode).where(
-            Adhesion.organization_id == organization_id, Adhesion.is_current.is_(True)
-        )
-    ).scalar()
-    return "referent" if mode == "classic" else "relay"
-
-
-def _record(
-    context: Context,
-    request: ImageryRequest,
-    action: str,
-    from_state: str | None,
-    comment: str | None = None,
-) -> None:
-    audit.record(
-        object_type=OBJECT_TYPE,
-        object_id=request.id,
-        organization_id=request.organization_id,
-        action=action,
-        from_state=from_state,
-        to_state=request.state,
-        user_id=_roles(context).user_id,
-        comment=comment,
-        data={"number": request.number},
-    )
+    return "referent" if Adhesion.current_mode(organization_id) == "classic" else "relay"
 
 
 def _area_km2(geometry: dict[str, Any]) -> float:
@@ -148,7 +103,7 @@ def _full(context: Context, request: ImageryRequest) -> dict[str, Any]:
     """The request with its thread (internal notes for staff only), history and the
     transitions the caller may apply."""
     roles = _roles(context)
-    staff = roles.sysadmin or auth.is_staff(roles, request)
+    staff = roles.sysadmin or is_staff(roles, request)
     comments_query = sa.select(ImageryRequestComment).where(
         ImageryRequestComment.request_id == request.id
     )
@@ -177,8 +132,11 @@ def _full(context: Context, request: ImageryRequest) -> dict[str, Any]:
     data["history"] = [
         {**e.dictize(), "user_display_name": users.get(e.user_id or "")} for e in history
     ]
-    data["allowed_transitions"] = auth.allowed_transitions(roles, request)
-    data["can_edit"] = request.state == states.DRAFT and roles.user_id == request.user_id
+    # What the caller may do now, from the lifecycle table: the page shows these buttons.
+    data["actions"] = IMAGERY.allowed(roles, request)
+    data["allowed_transitions"] = [n for n in data["actions"] if n in TRANSITION_NAMES]
+    data["can_edit"] = "update" in data["actions"]
+    data["can_comment"] = may_comment(roles, request)
     data["is_staff"] = staff
     return data
 
@@ -216,16 +174,11 @@ def dinamis_relay_imagery_request_create(context: Context, data_dict: DataDict) 
     request = ImageryRequest(
         user_id=roles.user_id,
         organization_id=organization_id,
-        state=states.DRAFT,
         reviewer=_reviewer(organization_id),
         area_km2=_area_km2(values["area"]),
         **{field: values.get(field) for field in states.EDITABLE_FIELDS},
     )
-    session = _session(context)
-    session.add(request)
-    session.flush()
-    _record(context, request, "create", None)
-    _commit(context)
+    lifecycle.apply(context, IMAGERY, request, "create", data_dict, actor_id=roles.user_id, data={})
     return _full(context, request)
 
 
@@ -233,26 +186,22 @@ def dinamis_relay_imagery_request_create(context: Context, data_dict: DataDict) 
 def dinamis_relay_imagery_request_update(context: Context, data_dict: DataDict) -> dict:
     """Change a draft (`id` and any of the create fields; fields left out keep their value)."""
     request = _load(context, data_dict, lock=True)
-    _guarded(context, tk.check_access, "dinamis_relay_imagery_request_update", context, data_dict)
-    if request.state != states.DRAFT:
-        _guarded(context, _raise, {"id": [tk._("Only a draft can be changed")]})
+    lifecycle.check_access(context, "dinamis_relay_imagery_request_update", data_dict)
+    if IMAGERY.rule("update", request.state) is None:
+        lifecycle.refuse(context, tk.ValidationError({"id": [tk._("Only a draft can be changed")]}))
     merged = {f: data_dict.get(f, getattr(request, f)) for f in states.EDITABLE_FIELDS}
     errors = schema.period_errors(
         merged["period_start"], merged["period_end"], merged["acquisition_mode"]
     )
     if errors:
-        _guarded(context, _raise, errors)
+        lifecycle.refuse(context, tk.ValidationError(errors))
     for field, value in merged.items():
         setattr(request, field, value)
     if "area" in data_dict:
         request.area_km2 = _area_km2(request.area)
     request.modified = utcnow()
-    _commit(context)
+    lifecycle.finish(context)
     return _full(context, request)
-
-
-def _raise(errors: dict[str, list[str]]) -> None:
-    raise tk.ValidationError(errors)
 
 
 def _number() -> str:
@@ -269,19 +218,29 @@ def dinamis_relay_imagery_request_submit(context: Context, data_dict: DataDict) 
     """Submit a draft (`id`) for first-level review; it gets its number and the reviewers
     are emailed. Needs an active account with the request's entity."""
     request = _load(context, data_dict, lock=True)
-    _guarded(context, tk.check_access, "dinamis_relay_imagery_request_submit", context, data_dict)
-    if request.state != states.DRAFT:
-        _guarded(context, _raise, {"id": [tk._("This request was already submitted")]})
-    from_state = request.state
-    request.state = states.SUBMITTED
-    request.reviewer = _reviewer(request.organization_id)
-    request.submitted_at = utcnow()
-    request.modified = request.submitted_at
-    if not request.number:
-        request.number = _number()
-    _record(context, request, "submit", from_state)
-    _commit(context)
-    imagery_notify.transition(request.id, "submit", _roles(context).user_id)
+    lifecycle.check_access(context, "dinamis_relay_imagery_request_submit", data_dict)
+
+    audit_data: dict[str, Any] = {}
+
+    def prepare(request: ImageryRequest) -> None:
+        request.reviewer = _reviewer(request.organization_id)
+        request.submitted_at = utcnow()
+        if not request.number:
+            request.number = _number()
+        audit_data["number"] = request.number
+
+    actor_id = _roles(context).user_id
+    lifecycle.apply(
+        context,
+        IMAGERY,
+        request,
+        "submit",
+        data_dict,
+        actor_id=actor_id,
+        prepare=prepare,
+        data=audit_data,
+        notify=lambda: imagery_notify.transition(request.id, "submit", actor_id),
+    )
     return _full(context, request)
 
 
@@ -299,56 +258,45 @@ def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDi
     """
     name = data_dict["transition"]
     request = _load(context, data_dict, lock=True)
-    _guarded(
-        context, tk.check_access, "dinamis_relay_imagery_request_transition", context, data_dict
-    )
-    rule = auth.find_rule(name, request.state)
-    if rule is None:
-        _guarded(
-            context,
-            _raise,
-            {
-                "transition": [
-                    tk._(
-                        "“{transition}” is not possible now: the request's status is “{state}”."
-                    ).format(
-                        state=imagery_choices.state_labels().get(request.state, request.state),
-                        transition=imagery_choices.transition_labels().get(name, name),
-                    )
-                ]
-            },
-        )
-    assert rule is not None
+    lifecycle.check_access(context, "dinamis_relay_imagery_request_transition", data_dict)
+    rule = IMAGERY.rule(name, request.state)
     roles = _roles(context)
-    if not auth.actor_roles(roles, request) & set(rule.actors):
-        _guarded(context, _deny, tk._("You may not do this at this stage of the request"))
-    comment = data_dict.get("comment")
-    if rule.needs_comment and not comment:
-        _guarded(context, _raise, {"comment": [tk._("Explain this decision to the requester")]})
-    from_state = request.state
-    now = utcnow()
-    request.state = rule.to_state
-    request.modified = now
-    if rule.to_state == states.FORWARDED:
-        request.forwarded_at = now
-    if rule.to_state in states.FINAL_STATES:
-        request.closed_at = now
-    comment_id = None
-    if comment:
-        message = ImageryRequestComment(
-            request_id=request.id, user_id=roles.user_id, body=comment, transition=name
+    if rule is not None and not rule.allows(roles, request):
+        lifecycle.refuse(
+            context, tk.NotAuthorized(tk._("You may not do this at this stage of the request"))
         )
-        _session(context).add(message)
-        _session(context).flush()
-        comment_id = message.id
-    _record(context, request, name, from_state, comment)
-    _commit(context)
-    imagery_notify.transition(request.id, name, roles.user_id, comment_id)
+    comment = data_dict.get("comment")
+    comment_ids: list[int] = []
+
+    def prepare(request: ImageryRequest) -> None:
+        now = request.modified
+        if request.state == states.FORWARDED:
+            request.forwarded_at = now
+        if request.state in states.FINAL_STATES:
+            request.closed_at = now
+        if comment:
+            message = ImageryRequestComment(
+                request_id=request.id, user_id=roles.user_id, body=comment, transition=name
+            )
+            _session(context).add(message)
+            _session(context).flush()
+            comment_ids.append(message.id)
+
+    lifecycle.apply(
+        context,
+        IMAGERY,
+        request,
+        name,
+        data_dict,
+        actor_id=roles.user_id,
+        prepare=prepare,
+        comment=comment,
+        data={"number": request.number},
+        notify=lambda: imagery_notify.transition(
+            request.id, name, roles.user_id, comment_ids[0] if comment_ids else None
+        ),
+    )
     return _full(context, request)
-
-
-def _deny(message: str) -> None:
-    raise tk.NotAuthorized(message)
 
 
 @validate(schema.imagery_request_comment)
@@ -357,7 +305,7 @@ def dinamis_relay_imagery_request_comment(context: Context, data_dict: DataDict)
     (hidden from the requester). Not on drafts, nor once closed or cancelled."""
     request = _load(context, data_dict)
     tk.check_access("dinamis_relay_imagery_request_comment", context, data_dict)
-    if request.state in (states.DRAFT, states.CLOSED, states.CANCELLED):
+    if request.state in NO_MESSAGES:
         raise tk.ValidationError(
             {
                 "body": [
@@ -376,8 +324,10 @@ def dinamis_relay_imagery_request_comment(context: Context, data_dict: DataDict)
     _session(context).add(message)
     _session(context).flush()
     comment = message.dictize()
-    _commit(context)
-    imagery_notify.comment(request.id, comment["id"])
+    lifecycle.on_commit(
+        _session(context), lambda: imagery_notify.comment(request.id, comment["id"])
+    )
+    lifecycle.finish(context)
     return comment
 
 

@@ -55,6 +55,7 @@ from .imagery import (
 from .membership import (
     group_edit_permissions,
     member_create,
+    member_delete,
     organization_member_create,
     user_invite,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "dinamis_relay_stats",
     "group_edit_permissions",
     "member_create",
+    "member_delete",
     "organization_member_create",
     "user_invite",
 ]

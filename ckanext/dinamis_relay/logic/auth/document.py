@@ -1,8 +1,9 @@
 """Who may see and issue generated documents; verification is public.
 
-Documents are seen by the entity's referent and organization admins, super-referents,
-instructors and sysadmins. New versions are issued by super-referents, instructors and
-sysadmins.
+Documents follow the adhesion they are about: they are seen by whoever may see it
+(lifecycle/adhesion.py `may_view`: the entity's referent and organization admins,
+super-referents for relay-mode adhesions, instructors once submitted, sysadmins). New versions
+are issued by instructors and sysadmins, and by super-referents for relay-mode adhesions.
 """
 
 from __future__ import annotations
@@ -11,35 +12,39 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ...lifecycle.adhesion import may_view
 from ...model import Adhesion, Document
-from ...roles import context_roles
-from .adhesion import is_org_admin
+from ...roles import Roles, context_roles
 
 
-def _organization_id(data_dict: DataDict) -> str | None:
-    """The organization the request is about (document, adhesion or organization named)."""
-    if data_dict.get("id"):
-        doc = model.Session.get(Document, str(data_dict["id"]))
-        return doc.organization_id if doc else None
-    if data_dict.get("adhesion_id"):
-        adhesion = model.Session.get(Adhesion, str(data_dict["adhesion_id"]))
-        return adhesion.organization_id if adhesion else None
-    if data_dict.get("organization_id"):
-        group = model.Group.get(str(data_dict["organization_id"]))
-        return group.id if group else None
+def _adhesion(data_dict: DataDict) -> Adhesion | None:
+    """The adhesion the request is about (document, adhesion or organization named)."""
+    document_id = data_dict.get("id")
+    adhesion_id = data_dict.get("adhesion_id")
+    if isinstance(document_id, str) and document_id:
+        doc = model.Session.get(Document, document_id)
+        adhesion_id = doc.adhesion_id if doc else None
+    if isinstance(adhesion_id, str) and adhesion_id:
+        return model.Session.get(Adhesion, adhesion_id)
+    organization = data_dict.get("organization_id")
+    if isinstance(organization, str) and organization:
+        group = model.Group.get(organization)
+        return Adhesion.current_for(group.id) if group else None
     return None
 
 
 def _can_see(context: Context, data_dict: DataDict) -> AuthResult:
     roles = context_roles(context)
-    if roles.is_super_referent or roles.is_instructor:
-        return {"success": True}
-    organization_id = _organization_id(data_dict)
-    if organization_id and (
-        organization_id in roles.referent_of or is_org_admin(roles.user_id, organization_id)
-    ):
+    adhesion = _adhesion(data_dict)
+    if roles.sysadmin or (adhesion is not None and may_view(roles, adhesion)):
         return {"success": True}
     return {"success": False, "msg": tk._("Not authorized to see these documents")}
+
+
+def may_issue(roles: Roles, adhesion: Adhesion | None) -> bool:
+    if roles.is_instructor:
+        return True
+    return roles.super_referent and adhesion is not None and adhesion.mode == "relay"
 
 
 def dinamis_relay_document_show(context: Context, data_dict: DataDict) -> AuthResult:
@@ -51,10 +56,15 @@ def dinamis_relay_document_list(context: Context, data_dict: DataDict) -> AuthRe
 
 
 def dinamis_relay_document_generate(context: Context, data_dict: DataDict) -> AuthResult:
-    roles = context_roles(context)
-    if roles.is_super_referent or roles.is_instructor:
+    if may_issue(context_roles(context), _adhesion(data_dict)):
         return {"success": True}
-    return {"success": False, "msg": tk._("Only DINAMIS staff may issue documents")}
+    return {
+        "success": False,
+        "msg": tk._(
+            "Only DINAMIS instructors, and super-referents for relay-mode adhesions, issue "
+            "documents"
+        ),
+    }
 
 
 @tk.auth_allow_anonymous_access

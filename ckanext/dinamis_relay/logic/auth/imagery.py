@@ -1,72 +1,17 @@
-"""Who may do what with new imagery requests.
-
-- The requester: a person with an active account of an entity whose adhesion is accepted
-  (access.py). They create, edit (while draft), submit, cancel and close their requests.
-- The first-level reviewer: the relay's super-referents for relay-mode entities, the entity
-  referent for classic-mode ones (`reviewer`, fixed on submission). They review, answer,
-  forward to DINAMIS, reject and close.
-- DINAMIS instructors, once a request was forwarded: accept, start, deliver, reject, close.
-- The entity referent may also read their entity's submitted requests. Sysadmins may do all.
-"""
+"""Who may do what with new imagery requests: read from the lifecycle table
+(lifecycle/imagery.py), which says who plays which part. Auth decides who; the action
+decides when (state)."""
 
 from __future__ import annotations
-
-import dataclasses
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ...access import active_account_org_ids
+from ...lifecycle.imagery import IMAGERY, is_staff, may_read
 from ...model import ImageryRequest
-from ...model import imagery as states
 from ...roles import Roles, context_roles
-
-REQUESTER = "requester"
-REVIEWER = "reviewer"
-DINAMIS = "dinamis"
-
-
-@dataclasses.dataclass(frozen=True)
-class Rule:
-    name: str
-    from_states: tuple[str, ...]
-    to_state: str
-    actors: tuple[str, ...]
-    needs_comment: bool = False
-
-
-RULES = (
-    Rule("review", (states.SUBMITTED,), states.IN_REVIEW, (REVIEWER,)),
-    Rule("answer", (states.IN_REVIEW,), states.ANSWERED, (REVIEWER,), needs_comment=True),
-    Rule("forward", (states.IN_REVIEW,), states.FORWARDED, (REVIEWER,)),
-    Rule("accept", (states.FORWARDED,), states.ACCEPTED, (DINAMIS,)),
-    Rule("start", (states.ACCEPTED,), states.IN_PROGRESS, (DINAMIS,)),
-    Rule("deliver", (states.IN_PROGRESS,), states.DELIVERED, (DINAMIS,)),
-    Rule("close", (states.ANSWERED,), states.CLOSED, (REQUESTER, REVIEWER)),
-    Rule("close", (states.DELIVERED,), states.CLOSED, (REQUESTER, REVIEWER, DINAMIS)),
-    Rule(
-        "reject",
-        (states.SUBMITTED, states.IN_REVIEW),
-        states.REJECTED,
-        (REVIEWER,),
-        needs_comment=True,
-    ),
-    Rule(
-        "reject",
-        (states.FORWARDED, states.ACCEPTED),
-        states.REJECTED,
-        (DINAMIS,),
-        needs_comment=True,
-    ),
-    Rule(
-        "cancel",
-        (states.DRAFT, states.SUBMITTED, states.IN_REVIEW),
-        states.CANCELLED,
-        (REQUESTER,),
-    ),
-)
-TRANSITION_NAMES = tuple(dict.fromkeys(rule.name for rule in RULES))
 
 
 def get_request(context: Context, data_dict: DataDict) -> ImageryRequest:
@@ -80,49 +25,6 @@ def get_request(context: Context, data_dict: DataDict) -> ImageryRequest:
         raise tk.ObjectNotFound(tk._("Imagery request not found"))
     context["_dinamis_relay_imagery"] = found
     return found
-
-
-def actor_roles(roles: Roles, request: ImageryRequest) -> set[str]:
-    """The parts the user plays on this request."""
-    parts: set[str] = set()
-    if roles.user_id and roles.user_id == request.user_id:
-        parts.add(REQUESTER)
-    if roles.sysadmin:
-        parts.update((REVIEWER, DINAMIS))
-    elif request.state != states.DRAFT:
-        if request.reviewer == "relay" and roles.super_referent:
-            parts.add(REVIEWER)
-        if request.reviewer == "referent" and request.organization_id in roles.referent_of:
-            parts.add(REVIEWER)
-        if roles.instructor and request.forwarded_at is not None:
-            parts.add(DINAMIS)
-    return parts
-
-
-def is_staff(roles: Roles, request: ImageryRequest) -> bool:
-    return bool(actor_roles(roles, request) & {REVIEWER, DINAMIS})
-
-
-def may_read(roles: Roles, request: ImageryRequest) -> bool:
-    if actor_roles(roles, request):
-        return True
-    # The entity referent follows their entity's requests, whoever reviews them.
-    return request.state != states.DRAFT and request.organization_id in roles.referent_of
-
-
-def allowed_transitions(roles: Roles, request: ImageryRequest) -> list[str]:
-    """Transitions the user may apply now, in the order of RULES."""
-    parts = actor_roles(roles, request)
-    names = [
-        rule.name
-        for rule in RULES
-        if request.state in rule.from_states and parts & set(rule.actors)
-    ]
-    return list(dict.fromkeys(names))
-
-
-def find_rule(name: str, state: str) -> Rule | None:
-    return next((r for r in RULES if r.name == name and state in r.from_states), None)
 
 
 def _no(message: str) -> AuthResult:
@@ -155,22 +57,22 @@ def dinamis_relay_imagery_request_create(context: Context, data_dict: DataDict) 
     return {"success": True}
 
 
-def _requester_with_account(context: Context, data_dict: DataDict) -> AuthResult:
+def _requester_with_account(context: Context, data_dict: DataDict, action: str) -> AuthResult:
     roles = _roles(context)
     request = get_request(context, data_dict)
     if roles.user_id != request.user_id:
         return _no(tk._("Only the requester may change this request"))
-    if request.organization_id not in active_account_org_ids(roles.user_id):
+    if not IMAGERY.may_ever(roles, request, action):
         return _needs_account()
     return {"success": True}
 
 
 def dinamis_relay_imagery_request_update(context: Context, data_dict: DataDict) -> AuthResult:
-    return _requester_with_account(context, data_dict)
+    return _requester_with_account(context, data_dict, "update")
 
 
 def dinamis_relay_imagery_request_submit(context: Context, data_dict: DataDict) -> AuthResult:
-    return _requester_with_account(context, data_dict)
+    return _requester_with_account(context, data_dict, "submit")
 
 
 def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDict) -> AuthResult:
@@ -178,10 +80,9 @@ def dinamis_relay_imagery_request_transition(context: Context, data_dict: DataDi
     given); whether the current state allows it is the action's business."""
     roles = _roles(context)
     request = get_request(context, data_dict)
-    parts = actor_roles(roles, request)
     name = (data_dict or {}).get("transition")
-    rules = [r for r in RULES if not name or r.name == name]
-    if any(parts & set(rule.actors) for rule in rules):
+    rules = [t for t in IMAGERY.for_action("transition") if not name or t.name == name]
+    if any(t.allows(roles, request) for t in rules):
         return {"success": True}
     return _no(tk._("You may not change the state of this request"))
 

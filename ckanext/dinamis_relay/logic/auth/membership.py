@@ -1,6 +1,11 @@
-"""Super-referents manage `member` capacity of relay-mode organizations with CKAN's own
-member pages and API, and never more: granting or touching admin or editor stays with the
-organization's admins."""
+"""Super-referents manage the `member` capacity of their partners with CKAN's own member
+pages and API, and never more.
+
+The power holds only on an organization whose current adhesion is in relay mode **and**
+accepted within its validity — never on the relay's or DINAMIS's own organization, never to
+grant or touch admin or editor, never with an empty capacity. Anything else is left to
+CKAN's own decision.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,10 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
-from ...roles import context_roles
-from .account import current_adhesion
+from ...model import Adhesion
+from ...roles import context_roles, staff_organization_ids
+
+MEMBER = "member"
 
 
 def _capacity(user_ref: str, organization_id: str) -> str | None:
@@ -27,53 +34,74 @@ def _capacity(user_ref: str, organization_id: str) -> str | None:
     ).scalar()
 
 
-def super_referent_grant(
-    context: Context, organization: str | None, user: str | None, capacity: str | None
-) -> AuthResult | None:
-    """Decision for a super-referent on a relay-mode organization; None when it does not
-    apply (not a super-referent, not a relay-mode organization)."""
-    roles = context_roles(context)
-    if not roles.super_referent or not organization:
+def partner_organization(context: Context, organization: object) -> model.Group | None:
+    """The organization if the caller is a super-referent and it is one of the relay's
+    partners with an accepted adhesion; otherwise None (the power does not apply)."""
+    if not context_roles(context).super_referent or not isinstance(organization, str):
         return None
     group = model.Group.get(organization)
-    if group is None or not group.is_organization:
+    if group is None or not group.is_organization or group.state != "active":
         return None
-    adhesion = current_adhesion(group.id)
-    if adhesion is None or adhesion.mode != "relay":
+    if group.id in staff_organization_ids():
         return None
-    if capacity not in (None, "", "member"):
-        return {
-            "success": False,
-            "msg": tk._("Super-referents may only grant the member capacity"),
-        }
-    if user and _capacity(user, group.id) not in (None, "member"):
-        return {
-            "success": False,
-            "msg": tk._("Super-referents may not change an admin or editor"),
-        }
+    adhesion = Adhesion.current_for(group.id)
+    if adhesion is None or adhesion.mode != "relay" or not adhesion.within_validity():
+        return None
+    return group
+
+
+def super_referent_grant(
+    context: Context,
+    organization: object,
+    user: object,
+    capacity: object,
+    *,
+    removing: bool = False,
+) -> AuthResult | None:
+    """Decision for a super-referent on a partner organization; None when the power does
+    not apply. Granting needs exactly the `member` capacity; removing (no capacity) only
+    touches members."""
+    group = partner_organization(context, organization)
+    if group is None:
+        return None
+    if not (removing and capacity is None) and capacity != MEMBER:
+        return {"success": False, "msg": tk._("Super-referents may only grant the member capacity")}
+    if isinstance(user, str) and user and _capacity(user, group.id) not in (None, MEMBER):
+        return {"success": False, "msg": tk._("Super-referents may not change an admin or editor")}
     return {"success": True}
 
 
 def _or_super_referent(
     result: AuthResult,
     context: Context,
-    organization: str | None,
-    user: str | None,
-    capacity: str | None,
+    organization: object,
+    user: object,
+    capacity: object,
+    removing: bool = False,
 ) -> AuthResult:
     if result.get("success"):
         return result
-    return super_referent_grant(context, organization, user, capacity) or result
+    return super_referent_grant(context, organization, user, capacity, removing=removing) or result
 
 
 @tk.chained_auth_function
 def member_create(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
-    # Also decides member_delete, whose core auth asks member_create (without a capacity).
     result = next_auth(context, data_dict)
     if data_dict.get("object_type") != "user":
         return result
     return _or_super_referent(
         result, context, data_dict.get("id"), data_dict.get("object"), data_dict.get("capacity")
+    )
+
+
+@tk.chained_auth_function
+def member_delete(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    # Core's member_delete asks member_create without a capacity: removing is decided here.
+    result = next_auth(context, data_dict)
+    if data_dict.get("object_type") != "user":
+        return result
+    return _or_super_referent(
+        result, context, data_dict.get("id"), data_dict.get("object"), None, removing=True
     )
 
 
@@ -91,9 +119,11 @@ def organization_member_create(
 def group_edit_permissions(
     next_auth: AuthFunction, context: Context, data_dict: DataDict
 ) -> AuthResult:
-    # Opens CKAN's "manage members" page of relay-mode organizations to super-referents.
+    # Opens CKAN's "manage members" page of partner organizations to super-referents.
     result = next_auth(context, data_dict)
-    return _or_super_referent(result, context, data_dict.get("id"), None, None)
+    if result.get("success") or partner_organization(context, data_dict.get("id")) is None:
+        return result
+    return {"success": True}
 
 
 @tk.chained_auth_function
@@ -105,4 +135,10 @@ def user_invite(next_auth: AuthFunction, context: Context, data_dict: DataDict) 
     )
 
 
-__all__ = ["group_edit_permissions", "member_create", "organization_member_create", "user_invite"]
+__all__ = [
+    "group_edit_permissions",
+    "member_create",
+    "member_delete",
+    "organization_member_create",
+    "user_invite",
+]

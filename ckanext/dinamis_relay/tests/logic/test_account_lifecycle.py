@@ -164,7 +164,7 @@ class TestValidation:
         with pytest.raises(tk.ValidationError) as error:
             h.call("dinamis_relay_account_validate", referent, id=account["id"])
         assert error.value.error_dict["state"] == [
-            "This account cannot be validated: its status is “Closed”."
+            "“Validate” is not possible while the status is “Closed”."
         ]
         assert h.account_row(account["id"]).state == "closed"
         assert len(h.events(account["id"])) == before

@@ -26,7 +26,9 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 INSTRUCTORS = {"instructor", "sysadmin"}
 CLASSIC_EDITORS = {"entity_referent", "entity_admin", "sysadmin"}
 RELAY_EDITORS = {"super_referent", "sysadmin"}
-VIEWERS = {"entity_referent", "entity_admin", "super_referent", "sysadmin"}
+# Super-referents see relay-mode applications only; instructors from the submission on.
+CLASSIC_VIEWERS = {"entity_referent", "entity_admin", "sysadmin"}
+VIEWERS = CLASSIC_VIEWERS | {"super_referent"}
 
 # (action, mode, state of the fixture adhesion, extra data, roles allowed)
 MATRIX: list[tuple[str, str, str | None, dict[str, Any], set[str]]] = [
@@ -37,12 +39,14 @@ MATRIX: list[tuple[str, str, str | None, dict[str, Any], set[str]]] = [
     ("update", "relay", "draft", {}, RELAY_EDITORS),
     ("patch", "classic", "returned", {}, CLASSIC_EDITORS),
     ("patch", "relay", "returned", {}, RELAY_EDITORS),
-    ("show", "classic", "draft", {}, VIEWERS),
-    ("show", "classic", "pending_instruction", {}, VIEWERS | INSTRUCTORS),
+    ("show", "classic", "draft", {}, CLASSIC_VIEWERS),
+    ("show", "relay", "draft", {}, VIEWERS),
+    ("show", "classic", "pending_instruction", {}, CLASSIC_VIEWERS | INSTRUCTORS),
     ("show", "relay", "accepted", {}, VIEWERS | INSTRUCTORS),
-    ("history", "classic", "draft", {}, VIEWERS),
-    ("history", "classic", "accepted", {}, VIEWERS | INSTRUCTORS),
-    ("history_org", "classic", "accepted", {}, VIEWERS | INSTRUCTORS),
+    ("history", "classic", "draft", {}, CLASSIC_VIEWERS),
+    ("history", "classic", "accepted", {}, CLASSIC_VIEWERS | INSTRUCTORS),
+    ("history_org", "classic", "accepted", {}, CLASSIC_VIEWERS | INSTRUCTORS),
+    ("history_org", "relay", "accepted", {}, VIEWERS | INSTRUCTORS),
     ("list", "classic", "draft", {}, SIGNED_IN),
     ("check_eligibility", "relay", "draft", {"eligible": True}, RELAY_EDITORS),
     ("check_eligibility", "classic", "draft", {"eligible": True}, {"sysadmin"}),

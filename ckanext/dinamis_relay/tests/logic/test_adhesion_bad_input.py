@@ -66,7 +66,7 @@ class TestBadInput:
         error = _refused(tk.ValidationError, adhesion["referent_dict"], "submit", id=adhesion["id"])
         assert error.error_dict == {
             "state": [
-                'This is not possible while the adhesion is "Awaiting the legal representative".'
+                "“Submit” is not possible while the status is “Awaiting the legal representative”."
             ]
         }
 

@@ -189,8 +189,8 @@ class TestLifecycle:
         with pytest.raises(tk.ValidationError) as error:
             _transition(w.super_referent, created["id"], "forward")  # not in review yet
         # Labels, not codes: what the person sees on the page.
-        assert error.value.error_dict["transition"] == [
-            "“Forward to DINAMIS” is not possible now: the request's status is “Submitted”."
+        assert error.value.error_dict["state"] == [
+            "“Forward to DINAMIS” is not possible while the status is “Submitted”."
         ]
         with pytest.raises(tk.NotAuthorized):
             _transition(w.instructor, created["id"], "review")  # not forwarded: not theirs
