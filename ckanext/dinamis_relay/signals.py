@@ -1,7 +1,8 @@
 """Signals the plugin sends after a state change is committed.
 
-Other parts of the plugin (documents, notifications, permission labels) subscribe through
-ISignal instead of being called from the actions, so each concern stays in its own module.
+The document jobs subscribe to `adhesion_transition` through the plugin's ISignal
+(plugin.py), so issuing documents stays out of the actions; the other signals are for other
+extensions (and the tests) to follow the lifecycles.
 Receivers get the object id as sender and keyword arguments `action`, `from_state`,
 `to_state`, `user_id`.
 """
