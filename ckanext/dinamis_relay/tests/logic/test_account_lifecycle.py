@@ -206,16 +206,18 @@ class TestLifecycle:
         h.call("dinamis_relay_account_validate", referent, id=account["id"])
         return org, referent, person, account
 
-    def test_suspend_removes_access_at_once_and_keeps_membership(self, active):
+    def test_suspend_removes_access_and_the_membership_activation_gave(self, active):
         org, referent, person, account = active
         result = h.call("dinamis_relay_account_suspend", referent, id=account["id"], reason="Abuse")
         assert result["state"] == "suspended"
         assert access.active_account_org_ids(person["id"]) == set()
-        assert h.capacity(org, person) == "member"
+        # The membership would still open the organization's private datasets.
+        assert h.capacity(org, person) is None
 
         result = h.call("dinamis_relay_account_reactivate", referent, id=account["id"])
         assert result["state"] == "active"
         assert access.active_account_org_ids(person["id"]) == {org["id"]}
+        assert h.capacity(org, person) == "member"
         actions = [e.action for e in h.events(account["id"])]
         assert actions == ["request", "validate", "suspend", "reactivate"]
 
