@@ -15,6 +15,7 @@ import datetime
 import io
 import statistics
 import time
+from typing import Any
 
 from PIL import Image
 
@@ -106,7 +107,7 @@ def record(kind: str, lang: str) -> dict:
     }
 
 
-def timed(func, n: int) -> tuple[list[float], object]:
+def timed(func, n: int) -> tuple[list[float], Any]:
     result = func()  # warm-up: template compilation, font loading
     times = []
     for _ in range(n):

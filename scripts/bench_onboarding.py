@@ -63,7 +63,7 @@ class Sink:
 
     async def handle_DATA(self, server, session, envelope):
         now = time.monotonic()
-        message = email.message_from_bytes(envelope.content)
+        message: Any = email.message_from_bytes(envelope.content)
         part: Any = message.get_payload()[0] if message.is_multipart() else message
         body = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
         with self.lock:
@@ -98,7 +98,7 @@ class Setup:
 
         run = uuid.uuid4().hex[:6]
         self.run = run
-        with app._wsgi_app.test_request_context():  # type: ignore[attr-defined]
+        with app._wsgi_app.test_request_context():
             site = {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]}
 
             def user(name: str) -> dict[str, Any]:

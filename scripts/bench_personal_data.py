@@ -42,7 +42,7 @@ def main() -> int:
         "before_cursor_execute",
         lambda conn, cursor, statement, *rest: statements.append(statement),
     )
-    flask_app: Any = app._wsgi_app  # type: ignore[attr-defined]
+    flask_app: Any = app._wsgi_app
     with flask_app.test_request_context():
         site = tk.get_action("get_site_user")({"ignore_auth": True}, {})
         context = {"user": site["name"]}

@@ -54,7 +54,7 @@ def main() -> int:
         "before_cursor_execute",
         lambda conn, cursor, statement, *rest: statements.append(statement),
     )
-    flask_app: Any = app._wsgi_app  # type: ignore[attr-defined]
+    flask_app: Any = app._wsgi_app
     with flask_app.test_request_context():
         return _run(args, model, tk, sa, statements)
 

@@ -51,7 +51,7 @@ def build_world(config: str) -> tuple[Any, dict[str, str], list[str], dict[str, 
     from ckanext.dinamis_relay.tests import factories as f
     from ckanext.dinamis_relay.tests import fuzzing, imagery_helpers
 
-    with app._wsgi_app.test_request_context():  # type: ignore[attr-defined]
+    with app._wsgi_app.test_request_context():
         import ckan.model as model
         import ckan.plugins.toolkit as tk
 
@@ -244,7 +244,7 @@ def main() -> None:
             + " ".join(f"{counts.get(c, 0):>6}" for c in codes)
             + f"  {sum(counts.values()):>5}"
         )
-    total = collections.Counter()
+    total: collections.Counter[int] = collections.Counter()
     for counts in statuses.values():
         total.update(counts)
     print(f"{'all':{width}} " + " ".join(f"{total.get(c, 0):>6}" for c in codes))

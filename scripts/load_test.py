@@ -85,7 +85,7 @@ class Setup:
 
         self.model, self.tk, self.sa = model, tk, sa
         rng = random.Random(seed)
-        with self.app._wsgi_app.test_request_context():  # type: ignore[attr-defined]
+        with self.app._wsgi_app.test_request_context():
             if model.User.get("scale-superref-1") is None:
                 raise SystemExit("No scale data: run `ckan dinamis-relay generate-scale-data`.")
             session = model.Session
@@ -165,6 +165,7 @@ class Client(threading.Thread):
         url = f"{self.base}/api/3/action/{action}"
         headers = {"Authorization": token} if token else {}
         started = time.perf_counter()
+        body: Any
         try:
             if post:
                 response = self.http.post(url, json=data, timeout=30, headers=headers)
@@ -262,7 +263,7 @@ def _verify(setup: Setup, clients: list[Client]) -> list[str]:
     """What the database says against what the clients were told."""
     sa = setup.sa
     problems: list[str] = []
-    with setup.app._wsgi_app.test_request_context():  # type: ignore[attr-defined]
+    with setup.app._wsgi_app.test_request_context():
         session = setup.model.Session
         session.remove()
         events = session.execute(

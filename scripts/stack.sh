@@ -3,12 +3,16 @@
 #   PostgreSQL 15 (private cluster), Redis, and a real Solr 9.8.1 with CKAN's schema,
 # each on its own loopback port with pid files under $STACK_DIR.
 #
-# usage: scripts/stack.sh deps|up|down|status|env   (deps: install missing Debian packages)
+# usage: scripts/stack.sh deps|up|down|status|env|clean
+#   (deps: install missing Debian packages; clean: stop, then delete the cluster and $STACK_DIR)
 #
 # Environment (defaults):
 #   STACK_DIR=<repo>/.stack  VENV=<repo>/.venv (for CKAN's schema.xml)
 #   PG_PORT=54329  REDIS_PORT=63799  SOLR_PORT=8984
 #   SOLR_HEAP=512m  SOLR_TIMEOUT=180 (seconds to wait for Solr's ping)
+#   PG_DATA_DIR: PostgreSQL's cluster and log. Default: $STACK_DIR/pg; run as root (the server
+#     then runs as user postgres, who may not reach a clone in a 0700 home directory)
+#     ~postgres/dinamis_relay/<STACK_DIR with / as _>/ (`status` prints it)
 # After `up`, `source $STACK_DIR/env.sh` sets CKAN_SQLALCHEMY_URL, CKAN_SOLR_URL, CKAN_REDIS_URL.
 set -euo pipefail
 
@@ -45,7 +49,7 @@ init_paths() {
   STACK_DIR=$(cd "$STACK_DIR" && pwd) # absolute: postgres and java run from other directories
   RUN="$STACK_DIR/run"
   LOGS="$STACK_DIR/log"
-  PGDATA="$STACK_DIR/pg"
+  PG_DIR="" # set by pg_paths: the postgres user exists only after `deps`
   SOLR_DIR="$STACK_DIR/solr"
   SOLR_HOME="$SOLR_DIR/home"
   mkdir -p "$RUN" "$LOGS"
@@ -163,7 +167,8 @@ PG_PIDFILE() { printf '%s' "$RUN/postgres.pid"; }
 # as_pg CMD...: postgres refuses to run as root, so the cluster belongs to user postgres then.
 as_pg() {
   if is_root; then
-    runuser -u postgres -- "$@"
+    # From /: postgres cannot enter the caller's directory when it is under /root.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -175,15 +180,33 @@ psql_admin() {
 
 pg_running() { pid_alive "$(PG_PIDFILE)" postgres; }
 
+# pg_paths: where the cluster (PGDATA) and its log (PG_LOG) live. Run as root, the server runs
+# as user postgres, who must traverse every parent folder: a clone under /root (mode 0700)
+# is not traversable, so the cluster goes under postgres's own home, one folder per stack.
+pg_paths() {
+  [[ -n $PG_DIR ]] && return 0
+  if [[ -n ${PG_DATA_DIR:-} ]]; then
+    PG_DIR=$PG_DATA_DIR
+  elif is_root; then
+    local home
+    home=$(getent passwd postgres | cut -d: -f6) || true
+    PG_DIR="${home:-/var/lib/postgresql}/dinamis_relay/${STACK_DIR//\//_}"
+  else
+    PG_DIR="$STACK_DIR/pg"
+  fi
+  PGDATA="$PG_DIR/data"
+  PG_LOG="$PG_DIR/postgres.log"
+}
+
 pg_init() {
   [[ -s $PGDATA/PG_VERSION ]] && return 0
   log "postgres: creating cluster in $PGDATA"
   mkdir -p "$PGDATA"
   if is_root; then
-    chown postgres:postgres "$PGDATA"
+    chown postgres:postgres "$PG_DIR" "$PGDATA"
     runuser -u postgres -- test -w "$PGDATA" ||
       die "user postgres cannot write $PGDATA (a parent directory is not traversable);" \
-        "set STACK_DIR to a directory postgres can reach"
+        "set PG_DATA_DIR to a directory postgres can reach"
   fi
   chmod 700 "$PGDATA"
   as_pg "$PG_BIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
@@ -210,6 +233,7 @@ EOF
 pg_start() {
   local t0 i
   t0=$(now)
+  pg_paths
   clean_stale "$(PG_PIDFILE)" postgres
   if pg_running; then
     log "postgres: already running (pid $(pid_of "$(PG_PIDFILE)"), port $PG_PORT)"
@@ -221,9 +245,10 @@ pg_start() {
     fi
     ensure_port_free "$PG_PORT" PG_PORT PostgreSQL
     pg_init
-    local logfile="$LOGS/postgres.log"
+    local logfile=$PG_LOG
     touch "$logfile"
     is_root && chown postgres:postgres "$logfile"
+    ln -sfn "$logfile" "$LOGS/postgres.log" # the stack's logs stay in one folder
     # setsid: the server must outlive this shell's process group (job control, Ctrl-C).
     if ! as_pg setsid "$PG_BIN/pg_ctl" -D "$PGDATA" -l "$logfile" -w -t "$PG_TIMEOUT" \
       -o "-p $PG_PORT" start >/dev/null; then
@@ -237,7 +262,7 @@ pg_start() {
     sleep 0.1
   done
   "$PG_BIN/pg_isready" -q -h "$HOST" -p "$PG_PORT" ||
-    die "postgres on port $PG_PORT is not accepting connections (log: $LOGS/postgres.log)"
+    die "postgres on port $PG_PORT is not accepting connections (log: $PG_LOG)"
   pg_bootstrap
   log "postgres: ready on $HOST:$PG_PORT in $(elapsed "$t0")"
 }
@@ -256,12 +281,13 @@ pg_bootstrap() {
 }
 
 pg_stop() {
+  pg_paths
   if ! pg_running; then
     rm -f "$(PG_PIDFILE)"
     log "postgres: not running"
     return 0
   fi
-  if [[ -x $PG_BIN/pg_ctl ]] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -t 30 stop >/dev/null; then
+  if [[ -x $PG_BIN/pg_ctl && -d $PGDATA ]] && as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -m fast -w -t 30 stop >/dev/null; then
     rm -f "$(PG_PIDFILE)"
   else
     stop_pid "$(PG_PIDFILE)" postgres INT 30 || true # SIGINT = fast shutdown
@@ -270,6 +296,8 @@ pg_stop() {
 }
 
 pg_status() {
+  pg_paths
+  log "postgres: cluster in $PGDATA"
   if pg_running; then
     if "$PG_BIN/pg_isready" -q -h "$HOST" -p "$PG_PORT" 2>/dev/null; then
       log "postgres: running (pid $(pid_of "$(PG_PIDFILE)")), ready on $HOST:$PG_PORT"
@@ -559,6 +587,13 @@ cmd_down() {
   pg_stop
 }
 
+cmd_clean() {
+  cmd_down
+  pg_paths
+  log "removing $PG_DIR and $STACK_DIR"
+  rm -rf "$PG_DIR" "$STACK_DIR"
+}
+
 cmd_status() {
   local rc=0
   pg_status || rc=1
@@ -571,15 +606,15 @@ cmd_status() {
 main() {
   local cmd=${1:-}
   case $cmd in
-    up | down | status) init_paths; "cmd_$cmd" ;;
+    up | down | status | clean) init_paths; "cmd_$cmd" ;;
     deps) init_paths; ensure_packages ;;
     env)
       init_paths
       [[ -f $STACK_DIR/env.sh ]] || die "no $STACK_DIR/env.sh yet: run '$0 up'"
       cat "$STACK_DIR/env.sh"
       ;;
-    -h | --help | help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    -h | --help | help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 

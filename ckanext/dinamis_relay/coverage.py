@@ -162,7 +162,7 @@ def footprint(dataset: dict[str, Any]) -> Polygon | MultiPolygon | None:
         if not polygons:
             raise ValueError("invalid polygon")
         geom = shapely.union_all(polygons)
-    return geom  # type: ignore[return-value]
+    return geom
 
 
 # ---------------------------------------------------------------- the area
@@ -248,7 +248,7 @@ def search(
 ) -> Coverage:
     """DINAMIS datasets the caller may see whose footprint meets `area`, best first."""
     criteria = criteria or Criteria()
-    area_km2 = geo.area_km2(area)  # type: ignore[arg-type]
+    area_km2 = geo.area_km2(area)
     rows = max_candidates()
     datasets, total, truncated, spatial = _search(context, envelopes(area), rows)
     user_labels = visibility.user_labels(context)
@@ -268,7 +268,7 @@ def search(
         if geom is None or not prepared.intersects(geom):
             continue
         piece = area.intersection(geom)
-        covered_km2 = geo.area_km2(piece) if not piece.is_empty else 0.0  # type: ignore[arg-type]
+        covered_km2 = geo.area_km2(piece) if not piece.is_empty else 0.0
         if covered_km2 <= 0:
             continue
         pieces.append(piece)
@@ -306,7 +306,7 @@ def search(
             r["name"],
         )
     )
-    covered = geo.area_km2(shapely.union_all(pieces)) if pieces else 0.0  # type: ignore[arg-type]
+    covered = geo.area_km2(shapely.union_all(pieces)) if pieces else 0.0
     return Coverage(
         area_km2=area_km2,
         count=len(results),

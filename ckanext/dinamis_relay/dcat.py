@@ -14,14 +14,14 @@ import ckan.plugins.toolkit as tk
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
-from ckanext.dcat.profiles import RDFProfile  # type: ignore[import-not-found]
+from ckanext.dcat.profiles import RDFProfile
 
 from . import labels, texts
 
 RESTRICTED = URIRef("http://publications.europa.eu/resource/authority/access-right/RESTRICTED")
 
 
-class DinamisRelayProfile(RDFProfile):  # type: ignore[misc]
+class DinamisRelayProfile(RDFProfile):
     def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> dict[str, Any]:
         return dataset_dict
 

@@ -102,7 +102,7 @@ def unwrapped(geom: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
         shifted[:, 0] = np.where(shifted[:, 0] < 0, shifted[:, 0] + 360, shifted[:, 0])
         return shifted
 
-    return shapely.transform(geom, shift)  # type: ignore[return-value]
+    return shapely.transform(geom, shift)
 
 
 def max_area_km2() -> float:
@@ -178,7 +178,7 @@ def _shape(geometry: dict[str, Any]) -> Polygon | MultiPolygon:
         raise AreaError(tk._("The area's coordinates are malformed")) from None
     if geom.is_empty:
         raise AreaError(tk._("The area is empty"))
-    return geom  # type: ignore[return-value]
+    return geom
 
 
 def _vertex_count(geom: Polygon | MultiPolygon) -> int:

@@ -27,7 +27,7 @@ def dinamis_relay_can(action: str, data_dict: dict[str, Any] | None = None) -> b
     """
     context = {"user": tk.current_user.name if tk.current_user else ""}
     try:
-        tk.check_access(action, context, dict(data_dict or {}))  # type: ignore[arg-type]
+        tk.check_access(action, context, dict(data_dict or {}))
     except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
         return False
     return True

@@ -173,7 +173,7 @@ def worker(burst: bool, no_fork: bool, queues: tuple[str, ...]) -> None:
             # rq's SimpleWorker way (as CKAN's with_test_worker fixture does); CKAN's
             # perform_job still closes the database session after each job.
             def execute_job(self, job: Any, queue: Any) -> Any:
-                return rq.SimpleWorker.execute_job(self, job, queue)  # type: ignore[arg-type]  # a Worker, not a SimpleWorker
+                return rq.SimpleWorker.execute_job(self, job, queue)
 
         worker_class = InProcessWorker
     worker_class(names).work(burst=burst, with_scheduler=True)

@@ -72,7 +72,7 @@ try:  # WeasyPrint >= 66: fetchers are URLFetcher objects
 
 except ImportError:  # pragma: no cover - older WeasyPrint: fetchers are callables
 
-    class SafeFetcher(SafeFetcherMixin):  # type: ignore[no-redef]
+    class SafeFetcher(SafeFetcherMixin):  # type: ignore[no-redef]  # the same name, older API
         def __init__(self, memory: dict[str, tuple[bytes, str]] | None = None) -> None:
             self._setup(memory)
 

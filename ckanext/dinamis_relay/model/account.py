@@ -68,7 +68,7 @@ sa.Index(
 )
 
 
-class Account(Base, DictizeMixin, LockableMixin):  # type: ignore[misc,valid-type]
+class Account(Base, DictizeMixin, LockableMixin):
     """A person's individual DINAMIS account with one entity (CKAN organization)."""
 
     __table__ = account_table

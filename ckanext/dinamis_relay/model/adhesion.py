@@ -100,7 +100,7 @@ adhesion_table = sa.Table(
 )
 
 
-class Adhesion(Base, DictizeMixin, LockableMixin):  # type: ignore[misc,valid-type]
+class Adhesion(Base, DictizeMixin, LockableMixin):
     """One application of an organization (entity) to DINAMIS.
 
     Renewing, or applying again after a refusal, creates a new row (`previous_id`), so past
@@ -186,7 +186,7 @@ class Adhesion(Base, DictizeMixin, LockableMixin):  # type: ignore[misc,valid-ty
         return data
 
 
-class EligibilityCheck(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class EligibilityCheck(Base, DictizeMixin):
     """A super-referent's check (with DINAMIS) that a relay-mode entity is eligible."""
 
     __table__ = sa.Table(
@@ -213,7 +213,7 @@ class EligibilityCheck(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     checked_at: Mapped[datetime.datetime]
 
 
-class Acceptance(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class Acceptance(Base, DictizeMixin):
     """The legal representative's acceptance of one versioned text."""
 
     __table__ = sa.Table(

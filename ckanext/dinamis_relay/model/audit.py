@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped
 from .base import Base, DictizeMixin, text_column, utcnow
 
 
-class AuditEvent(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class AuditEvent(Base, DictizeMixin):
     """Append-only journal of every transition of adhesions, accounts and requests.
 
     Rows are only ever inserted; `organization_id` lets an entity's whole history be read with

@@ -48,7 +48,7 @@ class LockableMixin:
         sees the state the first one left; None when there is no such row."""
         return session.execute(
             sa.select(cls)
-            .where(cls.id == object_id)  # type: ignore[attr-defined]  # mapped subclasses
+            .where(cls.id == object_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         ).scalar_one_or_none()

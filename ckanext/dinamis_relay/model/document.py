@@ -59,7 +59,7 @@ document_table = sa.Table(
 )
 
 
-class Document(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class Document(Base, DictizeMixin):
     """A generated PDF (Acte d'adhésion, avenant, convention), immutable once issued.
 
     Regenerating adds a new version and marks the old one superseded; the old file stays

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped
 from .base import Base, DictizeMixin, text_column, utcnow
 
 
-class DownloadEvent(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class DownloadEvent(Base, DictizeMixin):
     """One download of a DINAMIS resource, for the global view and statistics.
 
     Append-only and expected to grow to millions of rows: a bigint key that grows with time

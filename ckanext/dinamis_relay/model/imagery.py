@@ -94,7 +94,7 @@ imagery_request_table = sa.Table(
 )
 
 
-class ImageryRequest(Base, DictizeMixin, LockableMixin):  # type: ignore[misc,valid-type]
+class ImageryRequest(Base, DictizeMixin, LockableMixin):
     """A new imagery request (archive search or acquisition programming) by one person for
     one entity (CKAN organization)."""
 
@@ -125,7 +125,7 @@ class ImageryRequest(Base, DictizeMixin, LockableMixin):  # type: ignore[misc,va
     modified: Mapped[datetime.datetime]
 
 
-class ImageryRequestComment(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class ImageryRequestComment(Base, DictizeMixin):
     """One message of a request's thread. Internal messages are between staff (relay,
     referent, DINAMIS) and hidden from the requester."""
 

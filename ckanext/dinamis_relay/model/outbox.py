@@ -15,7 +15,7 @@ DEAD = "dead"
 STATES = (PENDING, DONE, DEAD)
 
 
-class OutboxMessage(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class OutboxMessage(Base, DictizeMixin):
     """Background work a transition calls for (an email, documents to issue).
 
     The row is written in the transaction of the transition, so the work exists exactly when
@@ -72,7 +72,7 @@ DIGEST = "digest"
 STAFF_EMAILS = (IMMEDIATE, DIGEST)
 
 
-class MailPreference(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class MailPreference(Base, DictizeMixin):
     """How a staff member (super-referent, instructor, sysadmin) hears about the work that
     waits for them: an email per notice, or one daily digest. A person without a row has the
     site's default (`ckanext.dinamis_relay.email.staff_default`)."""

@@ -14,7 +14,7 @@ from .imagery import ImageryRequestComment
 PSEUDONYM_PREFIX = "pseudonym:"
 
 
-class Pseudonym(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class Pseudonym(Base, DictizeMixin):
     """The stable number of a person whose data was pseudonymised ("utilisateur supprimé
     n° 42").
 
@@ -45,7 +45,7 @@ class Pseudonym(Base, DictizeMixin):  # type: ignore[misc,valid-type]
         return f"{PSEUDONYM_PREFIX}{self.number}"
 
 
-class ThreadArchive(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class ThreadArchive(Base, DictizeMixin):
     """What remains of a finished imagery request's thread after its retention period: how
     many messages there were and when, without their authors or text."""
 

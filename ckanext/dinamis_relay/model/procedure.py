@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped
 from .base import Base, DictizeMixin, text_column, utcnow
 
 
-class Registration(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class Registration(Base, DictizeMixin):
     """An adhesion accepted outside the platform and registered here (no new procedure).
 
     The adhesion row carries the number and dates like any accepted one; this row says it was
@@ -46,7 +46,7 @@ class Registration(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     note: Mapped[str | None]
 
 
-class QuotaOverride(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class QuotaOverride(Base, DictizeMixin):
     """An instructor's quota for one entity and sensor, replacing the configured default."""
 
     __table__ = sa.Table(
@@ -66,7 +66,7 @@ class QuotaOverride(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     set_at: Mapped[datetime.datetime]
 
 
-class QuotaCounter(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class QuotaCounter(Base, DictizeMixin):
     """What an entity consumed of one sensor's quota in one period ("2026", "2026-Q2").
 
     Acceptances lock this row, so concurrent ones queue up and never overspend.
@@ -88,7 +88,7 @@ class QuotaCounter(Base, DictizeMixin):  # type: ignore[misc,valid-type]
     consumed_km2: Mapped[float]
 
 
-class QuotaUse(Base, DictizeMixin):  # type: ignore[misc,valid-type]
+class QuotaUse(Base, DictizeMixin):
     """The quota an accepted imagery request took, so that a later rejection or
     cancellation gives back exactly that, to that period."""
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped
 from .base import Base
 
 
-class NumberSequence(Base):  # type: ignore[misc,valid-type]
+class NumberSequence(Base):
     """Last number issued per kind (adhesion, amendment, convention) and year."""
 
     __table__ = sa.Table(

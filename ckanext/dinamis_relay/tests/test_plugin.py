@@ -10,8 +10,10 @@ from ckanext.dinamis_relay.tests.compat import login_as
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestPluginLoads:
     def test_config_declared_defaults(self):
+        # Options test.ini leaves out, so the values come from config_declaration.yaml, typed.
         assert tk.config["ckanext.dinamis_relay.adhesion_validity_years"] == 3
-        assert tk.config["ckanext.dinamis_relay.dinamis_organization"] == "dinamis"
+        assert tk.config["ckanext.dinamis_relay.reminder_days"] == 30
+        assert tk.config["ckanext.dinamis_relay.email.notify_relay"] is True
 
     def test_landing_page_in_french(self, app):
         response = app.get("/fr/dinamis/")

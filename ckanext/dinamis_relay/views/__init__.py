@@ -1,7 +1,8 @@
 """Web pages of the plugin, under /dinamis, on the one `dinamis_relay` blueprint.
 
 Each concern adds its routes from its own module, imported at the bottom. Views call
-actions, never models.
+actions, never models; the one exception is the document download, which reads the stored
+PDF through documents.storage once dinamis_relay_document_show has authorised it.
 """
 
 from __future__ import annotations

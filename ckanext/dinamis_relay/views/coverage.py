@@ -24,7 +24,7 @@ def coverage_answer(id: str) -> ResponseReturnValue:
     if not data["comment"]:
         data.pop("comment")
     try:
-        tk.get_action("dinamis_relay_coverage_answer")(context, data)  # type: ignore[arg-type]
+        tk.get_action("dinamis_relay_coverage_answer")(context, data)
     except tk.ObjectNotFound:
         return tk.abort(404, tk._("Imagery request not found"))
     except tk.NotAuthorized as error:

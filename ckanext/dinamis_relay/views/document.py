@@ -61,7 +61,7 @@ def verify() -> str:
         try:
             result = tk.get_action("dinamis_relay_document_verify")({}, data_dict)
         except tk.ValidationError as err:
-            errors = err.error_dict  # type: ignore[assignment]
+            errors = err.error_dict
     return tk.render(
         "dinamis_relay/document/verify.html",
         {

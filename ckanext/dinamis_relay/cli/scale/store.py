@@ -110,7 +110,7 @@ def generate(
     generator.imagery_requests()
     step(f"{len(generator.requests)} imagery requests built")
 
-    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = connection.connection.dbapi_connection.cursor()
     counts: dict[str, int] = {}
     counts["group"] = _copy_groups(connection, cursor, generator.groups)
     counts["user"] = _copy(

@@ -271,7 +271,7 @@ def _locked_for(context: Context, action: str, data_dict: DataDict) -> Account:
     account = lifecycle.lock_or_404(
         context, Account, data_dict.get("id"), tk._("Account not found")
     )
-    context[CACHE_KEY] = account  # type: ignore[literal-required]  # plugin's own key
+    context[CACHE_KEY] = account
     lifecycle.check_access(context, f"dinamis_relay_account_{action}", data_dict)
     return account
 
@@ -851,7 +851,7 @@ def dinamis_relay_account_import(context: Context, data_dict: DataDict) -> dict[
     actor = _actor(context)
     actor_id = actor.id if actor else None
     created: list[Account] = []
-    inner: Context = dict(context, defer_commit=True)  # type: ignore[assignment]
+    inner: Context = dict(context, defer_commit=True)
     line = 0
     try:
         for row_line, data in checked:

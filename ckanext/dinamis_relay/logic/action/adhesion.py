@@ -61,13 +61,13 @@ def _load(context: Context, data_dict: DataDict, lock: bool = False) -> Adhesion
         raise tk.ObjectNotFound(tk._("Adhesion not found"))
     if lock:
         adhesion = Adhesion.locked(_session(context), adhesion.id)
-    context[auth.CACHE_KEY] = adhesion  # type: ignore[literal-required]  # plugin's own key
+    context[auth.CACHE_KEY] = adhesion
     return adhesion
 
 
 def _check(context: Context, action: str, adhesion: Adhesion, data_dict: DataDict) -> None:
     """Auth for `action` on this adhesion; a refusal rolls back the row lock."""
-    context[auth.CACHE_KEY] = adhesion  # type: ignore[literal-required]  # plugin's own key
+    context[auth.CACHE_KEY] = adhesion
     lifecycle.check_access(
         context, f"dinamis_relay_adhesion_{action}", {**data_dict, "id": adhesion.id}
     )

@@ -125,7 +125,7 @@ def dinamis_relay_coverage_answer(context: Context, data_dict: DataDict) -> dict
     user = {"user": context.get("user", "")}
     shown = tk.get_action("dinamis_relay_imagery_request_show")(
         dict(user),
-        {"id": data_dict["id"]},  # type: ignore[arg-type]
+        {"id": data_dict["id"]},
     )
     found = shown.get("coverage")
     if not found or not found["results"]:
@@ -151,9 +151,9 @@ def dinamis_relay_coverage_answer(context: Context, data_dict: DataDict) -> dict
         cited = cited[:CITED_LIMIT]
     transition = tk.get_action("dinamis_relay_imagery_request_transition")
     if shown["state"] == "submitted" and "review" in shown["allowed_transitions"]:
-        transition(dict(user), {"id": shown["id"], "transition": "review"})  # type: ignore[arg-type]
+        transition(dict(user), {"id": shown["id"], "transition": "review"})
     return transition(
-        dict(user),  # type: ignore[arg-type]
+        dict(user),
         {
             "id": shown["id"],
             "transition": "answer",

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def _scope(context: Context, data_dict: DataDict) -> dashboard.Scope:
     """Every entity for super-referents, instructors and sysadmins; the referent's own
     entities otherwise; one entity when `organization_id` is given (auth checked it)."""
-    roles = context_roles(context)  # type: ignore[arg-type]
+    roles = context_roles(context)
     if data_dict.get("organization_id"):
         ids: frozenset[str] | None = frozenset([data_dict["organization_id"]])
     elif roles.is_super_referent or roles.is_instructor:
@@ -59,7 +59,7 @@ def dinamis_relay_dashboard(context: Context, data_dict: DataDict) -> dict[str, 
         ``imagery_requests`` submitted, ``accounts_validated``); ``recent_activity``.
     """
     tk.check_access("dinamis_relay_dashboard", context, data_dict)
-    roles = context_roles(context)  # type: ignore[arg-type]
+    roles = context_roles(context)
     scope = _scope(context, data_dict)
     accounts = dashboard.accounts_by_state(scope)
     result: dict[str, Any] = {
@@ -108,7 +108,7 @@ def dinamis_relay_dashboard_export(context: Context, data_dict: DataDict) -> dic
     )
     columns = list(dashboard.EXPORT_COLUMNS[data_dict["kind"]])
     rows = minimise.export_rows(
-        context_roles(context),  # type: ignore[arg-type]
+        context_roles(context),
         data_dict["kind"],
         columns,
         rows,

@@ -33,7 +33,7 @@ def document_dict(doc: Document, context: Context) -> dict[str, Any]:
     data["entity_name"] = (doc.content.get("entity") or {}).get("legal_name")
     # Only the download view asks for the storage key, through this context flag that API
     # callers cannot set.
-    if context.get("dinamis_relay_with_storage_key"):  # type: ignore[misc]
+    if context.get("dinamis_relay_with_storage_key"):
         data["storage_key"] = doc.storage_key
     return data
 

@@ -71,7 +71,7 @@ def dinamis_relay_download_record(context: Context, data_dict: DataDict) -> dict
 
 def _scope(context: Context, data_dict: DataDict) -> sa.ColumnElement[bool] | None:
     """Rows the caller may read beyond the filters: None means all."""
-    roles = context_roles(context)  # type: ignore[arg-type]
+    roles = context_roles(context)
     if roles.is_super_referent or context.get("ignore_auth"):
         return None
     conditions = [DownloadEvent.user_id == roles.user_id]

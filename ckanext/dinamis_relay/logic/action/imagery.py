@@ -46,7 +46,7 @@ def _session(context: Context) -> Any:
 
 
 def _roles(context: Context) -> Roles:
-    return context_roles(context)  # type: ignore[arg-type]
+    return context_roles(context)
 
 
 def _load(context: Context, data_dict: DataDict, lock: bool = False) -> ImageryRequest:
@@ -54,7 +54,7 @@ def _load(context: Context, data_dict: DataDict, lock: bool = False) -> ImageryR
     request = auth.get_request(context, data_dict)
     if lock:
         request = ImageryRequest.locked(_session(context), request.id)
-        context["_dinamis_relay_imagery"] = request  # type: ignore[typeddict-unknown-key]  # plugin's own key
+        context["_dinamis_relay_imagery"] = request
     return request
 
 
@@ -64,7 +64,7 @@ def _reviewer(organization_id: str) -> str:
 
 
 def _area_km2(geometry: dict[str, Any]) -> float:
-    return round(geo.area_km2(shape(geometry)), 3)  # type: ignore[arg-type]
+    return round(geo.area_km2(shape(geometry)), 3)
 
 
 # ---------------------------------------------------------------- dictizing

@@ -15,6 +15,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
+from ckan.lib.dictization import model_dictize
 from ckan.types import Action, Context, DataDict
 
 from ...model import Account
@@ -45,7 +46,7 @@ def _stage_closures(
     if organization_id is not None:
         query = query.where(Account.organization_id == organization_id)
     accounts = list(model.Session.execute(query).scalars())
-    system: Context = {**context, "defer_commit": True}  # type: ignore[typeddict-item]
+    system: Context = {**context, "defer_commit": True}
     for account in accounts:
         close_account(
             system,
@@ -131,6 +132,9 @@ def _update_with_users(next_action: Action, context: Context, data_dict: DataDic
     _stage_closures(context, removed, group.id, tk._("Removed from the organization's users"))
     if not deferred:
         model.repo.commit()
+        # Core dictized the organization before the flush (its session does not autoflush),
+        # so its users were those of before the update; core commits first when not deferred.
+        result = model_dictize.group_dictize(context.get("group") or group, context)
     return result
 
 

@@ -38,7 +38,7 @@ def dinamis_relay_outbox_sweep(context: Context, data_dict: DataDict) -> dict:
 def _preference_user(context: Context, data_dict: DataDict, action: str) -> Any:
     """The user whose preference is read or written: the caller, or `user` for sysadmins."""
     tk.check_access(action, context, data_dict)
-    roles = context_roles(context)  # type: ignore[arg-type]
+    roles = context_roles(context)
     wanted = data_dict.get("user")
     user = model.User.get(wanted) if wanted else model.User.get(roles.user_id)
     if user is None:

@@ -23,7 +23,7 @@ from ...coverage import INTERNAL
 
 
 def _trusted(context: Context) -> bool:
-    return bool(context.get("ignore_auth") or context.get(INTERNAL))  # type: ignore[misc]
+    return bool(context.get("ignore_auth") or context.get(INTERNAL))
 
 
 def _packages(ids_or_names: set[str], by: str = "id") -> dict[str, model.Package]:
@@ -37,7 +37,7 @@ def _packages(ids_or_names: set[str], by: str = "id") -> dict[str, model.Package
 def _usable(context: Context, package: model.Package | None) -> bool:
     if package is None or not labels.dataset_licence(package):
         return True
-    return visibility.may_use_package(context, package)  # type: ignore[arg-type]
+    return visibility.may_use_package(context, package)
 
 
 @tk.chained_action
@@ -73,7 +73,7 @@ def _guard_row(context: Context, row: Any) -> Any:
                 dataset = json.loads(row[key])
             except ValueError:
                 continue
-            caller = visibility.user_labels(context)  # type: ignore[arg-type]
+            caller = visibility.user_labels(context)
             if labels.dataset_licence(dataset) and not visibility.may_use(caller, dataset):
                 return visibility.strip_dataset(row)
     return row

@@ -51,7 +51,7 @@ CSV_OPTIONAL = (
 
 
 def _inner(context: Context) -> Context:
-    return {  # type: ignore[return-value]
+    return {
         "user": context.get("user", ""),
         "ignore_auth": context.get("ignore_auth", False),
         "defer_commit": True,
@@ -161,7 +161,7 @@ def _precheck(context: Context, data_dict: DataDict) -> list[str]:
             messages += _messages(adhesion_id, tk.ObjectNotFound(tk._("Adhesion not found")))
             continue
         inner = _inner(context)
-        inner[adhesion_auth.CACHE_KEY] = adhesion  # type: ignore[literal-required]
+        inner[adhesion_auth.CACHE_KEY] = adhesion
         try:
             tk.check_access(f"dinamis_relay_adhesion_{operation}", inner, {"id": adhesion.id})
         except tk.NotAuthorized as error:

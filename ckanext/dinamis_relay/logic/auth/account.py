@@ -18,13 +18,13 @@ def get_account(context: Context, data_dict: DataDict) -> Account:
     """The account named by data_dict["id"], loaded once per context (the action's locked
     copy when it already loaded it)."""
     account_id = (data_dict or {}).get("id")
-    cached = context.get(CACHE_KEY)  # type: ignore[misc]  # the plugin's own context key
+    cached = context.get(CACHE_KEY)
     if cached is not None and cached.id == account_id:
         return cached
     account = model.Session.get(Account, account_id) if isinstance(account_id, str) else None
     if account is None:
         raise tk.ObjectNotFound(tk._("Account not found"))
-    context[CACHE_KEY] = account  # type: ignore[typeddict-unknown-key]  # plugin's own key
+    context[CACHE_KEY] = account
     return account
 
 

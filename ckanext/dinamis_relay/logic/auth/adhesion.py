@@ -24,7 +24,7 @@ CACHE_KEY = "dinamis_relay_adhesion"
 def find_adhesion(context: Context, data_dict: DataDict) -> Adhesion | None:
     """The adhesion named by `id`, or the current one of `organization_id` (id or name);
     the action's locked copy when it already loaded it."""
-    cached = context.get(CACHE_KEY)  # type: ignore[misc]  # the plugin's own context key
+    cached = context.get(CACHE_KEY)
     adhesion_id = data_dict.get("id")
     if isinstance(cached, Adhesion) and adhesion_id and cached.id == adhesion_id:
         return cached

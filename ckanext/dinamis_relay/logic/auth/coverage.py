@@ -10,7 +10,7 @@ from ...roles import context_roles
 
 def dinamis_relay_coverage(context: Context, data_dict: DataDict) -> AuthResult:
     """Signed-in users; the action only considers datasets they may see."""
-    if not context_roles(context).user_id:  # type: ignore[arg-type]
+    if not context_roles(context).user_id:
         return {"success": False, "msg": tk._("Log in to search the imagery coverage")}
     return {"success": True}
 

@@ -12,13 +12,13 @@ from ...roles import context_roles
 
 
 def sees_everything(context: Context) -> bool:
-    roles = context_roles(context)  # type: ignore[arg-type]
+    roles = context_roles(context)
     return roles.is_super_referent or roles.is_instructor
 
 
 @tk.auth_disallow_anonymous_access
 def dinamis_relay_dashboard(context: Context, data_dict: DataDict) -> AuthResult:
-    roles = context_roles(context)  # type: ignore[arg-type]
+    roles = context_roles(context)
     if roles.is_super_referent or roles.is_instructor:
         return {"success": True}
     if not roles.referent_of:

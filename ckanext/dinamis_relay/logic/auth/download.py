@@ -23,7 +23,7 @@ def dinamis_relay_download_record(context: Context, data_dict: DataDict) -> Auth
 
 def dinamis_relay_download_list(context: Context, data_dict: DataDict) -> AuthResult:
     """Super-referents and sysadmins: all; a referent: their entities; anyone: their own."""
-    roles = context_roles(context)  # type: ignore[arg-type]
+    roles = context_roles(context)
     if not roles.user_id:
         return {"success": False, "msg": tk._("Log in to see downloads")}
     if roles.is_super_referent:

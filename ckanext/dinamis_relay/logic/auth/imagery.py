@@ -17,13 +17,13 @@ from ...roles import Roles, context_roles
 def get_request(context: Context, data_dict: DataDict) -> ImageryRequest:
     """The request named by data_dict["id"], loaded once per context."""
     request_id = (data_dict or {}).get("id")
-    cached = context.get("_dinamis_relay_imagery")  # type: ignore[misc]
+    cached = context.get("_dinamis_relay_imagery")
     if cached is not None and cached.id == request_id:
         return cached
     found = model.Session.get(ImageryRequest, request_id) if isinstance(request_id, str) else None
     if found is None:
         raise tk.ObjectNotFound(tk._("Imagery request not found"))
-    context["_dinamis_relay_imagery"] = found  # type: ignore[typeddict-unknown-key]
+    context["_dinamis_relay_imagery"] = found
     return found
 
 
@@ -41,7 +41,7 @@ def _needs_account() -> AuthResult:
 
 
 def _roles(context: Context) -> Roles:
-    return context_roles(context)  # type: ignore[arg-type]
+    return context_roles(context)
 
 
 def dinamis_relay_imagery_request_create(context: Context, data_dict: DataDict) -> AuthResult:

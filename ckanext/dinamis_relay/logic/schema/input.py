@@ -136,6 +136,6 @@ def validate(schema_func: Callable[[], Schema]) -> Callable[[Action], Action]:
 
         # The fuzz generator (tests/fuzzing.py) reads the fields of each action from here.
         wrapper.dinamis_relay_schema = schema_func  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorator
