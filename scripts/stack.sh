@@ -125,6 +125,9 @@ stop_pid() {
 missing_packages() {
   local p status
   for p in "${PACKAGES[@]}"; do
+    # A Node.js installed outside Debian (nodesource, nvm) brings its own npm, which
+    # conflicts with Debian's: any npm on the PATH will do.
+    [[ $p == npm ]] && command -v npm >/dev/null && continue
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
     [[ $status == "install ok installed" ]] || printf '%s\n' "$p"
   done
