@@ -23,6 +23,10 @@ from ..model import (
     EligibilityCheck,
     ImageryRequest,
     ImageryRequestComment,
+    MailPreference,
+    OutboxMessage,
+    QuotaOverride,
+    Registration,
 )
 from ..model.base import utcnow
 from . import pseudonyms
@@ -162,6 +166,26 @@ QUERIES: dict[str, Query] = {
         .order_by(AuditEvent.id),
     ),
     "documents": _documents,
+    # Emails sent to the person (the addresses already served are kept for retries).
+    "outbox": lambda s, uid, email: _rows(
+        s,
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.delivered.contains([email]) if email else sa.false())
+        .order_by(OutboxMessage.created),
+    ),
+    "mail_preferences": lambda s, uid, email: _rows(
+        s, sa.select(MailPreference).where(MailPreference.user_id == uid)
+    ),
+    "registrations": lambda s, uid, email: _rows(
+        s,
+        sa.select(Registration)
+        .where(Registration.registered_by == uid)
+        .order_by(Registration.registered_at),
+    ),
+    "quota_overrides": lambda s, uid, email: _rows(
+        s,
+        sa.select(QuotaOverride).where(QuotaOverride.set_by == uid).order_by(QuotaOverride.set_at),
+    ),
 }
 
 

@@ -33,7 +33,9 @@ class TestPersonPages:
         h.add_member(org, person)
         response = app.get(f"{lang}/dinamis/account/request", headers=_auth(person))
         assert response.status_code == 200
-        assert f'<option value="{org["name"]}"' in response.body
+        # The entity is picked by the name the site shows (CKAN's autocomplete).
+        assert 'name="organization_id"' in response.body
+        assert "/api/2/util/organization/autocomplete" in response.body
         assert 'name="_csrf_token"' in response.body
 
     def test_request_then_my_accounts(self, app):

@@ -31,6 +31,7 @@ class TestClassicMode:
             "create",
             admin,
             organization_id=org["name"],
+            mode="classic",
             legal_name="Commune de Pessac",
             referent_user_id=referent["name"],
         )
@@ -96,7 +97,7 @@ class TestClassicMode:
     def test_referent_defaults_to_the_creator(self):
         admin = factories.User()
         org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
-        draft = f.call("create", admin, organization_id=org["id"])
+        draft = f.call("create", admin, organization_id=org["id"], mode="classic")
         assert draft["referent_user_id"] == admin["id"]
         assert draft["legal_name"] == org["title"]
 
@@ -120,7 +121,9 @@ class TestClassicMode:
         f.call("decide", staff.instructor, id=adhesion["id"], decision="reject", reason="Non")
         referent = adhesion["referent_dict"]
 
-        again = f.call("create", referent, organization_id=adhesion["organization_id"])
+        again = f.call(
+            "create", referent, organization_id=adhesion["organization_id"], mode="classic"
+        )
 
         assert again["id"] != adhesion["id"]
         assert again["previous_id"] == adhesion["id"]

@@ -42,7 +42,7 @@ def _plugin_rows() -> dict[str, list[tuple]]:
     snapshot = {}
     for mapped in (Adhesion, Account, AuditEvent):
         rows = model.Session.execute(sa.select(mapped.__table__)).all()
-        snapshot[mapped.__tablename__] = sorted((tuple(r) for r in rows), key=repr)
+        snapshot[mapped.__table__.name] = sorted((tuple(r) for r in rows), key=repr)
     return snapshot
 
 

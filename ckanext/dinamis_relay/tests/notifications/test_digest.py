@@ -40,7 +40,10 @@ class TestDigest:
         f.call("check_eligibility", staff.super_referent, id=adhesion["id"], eligible=True)
         f.call("submit", staff.super_referent, id=adhesion["id"])
         run_jobs()
-        assert _recipients(mail_server) == ["maire@pessac.fr"]
+        # The legal representative's link and the referent's copy of the texts: not staff.
+        assert _recipients(mail_server) == sorted(
+            ["maire@pessac.fr", adhesion["referent_dict"]["email"]]
+        )
 
     def test_one_digest_a_day_listing_what_waits(self, mail_server, run_jobs, cli):
         staff = f.staff()

@@ -87,4 +87,7 @@ class TestRegisterAction:
             headers={"Authorization": h.factories.APIToken(user=other["name"])["token"]},
             status=403,
         )
-        app.get("/dinamis/personal-data", status=403)
+        # Visitors are asked to log in (the plugin's pages send them to the login page).
+        response = app.get("/dinamis/personal-data", follow_redirects=False)
+        assert response.status_code == 302
+        assert "/user/login" in response.headers["Location"]
