@@ -105,8 +105,9 @@ class TestExports:
         world = dh.world()
         rows = _csv(_get(app, "/dinamis/dashboard/export/accounts.csv", world.referent))
         header, data = rows[0], rows[1:]
-        assert header[:3] == ["account_id", "user_name", "user_fullname"]
-        organizations = {row[header.index("organization_name")] for row in data}
+        # Headers as people read them (the English site here).
+        assert header[:3] == ["Account id", "User name", "Full name"]
+        organizations = {row[header.index("Organization (name)")] for row in data}
         assert organizations == {world.classic_entity["name"]}
         assert len(data) == 2
 

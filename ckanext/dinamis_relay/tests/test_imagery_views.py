@@ -96,7 +96,6 @@ class TestPages:
         )
         assert response.status_code == 200
         assert "crosses itself" in response.body
-        assert "landsat" in response.body
         assert model.Session.query(ImageryRequest).count() == 0
 
     def test_detail_thread_and_triage(self, app):

@@ -362,7 +362,8 @@ class TestApplicationForm:
     def test_incomplete_submission_lists_missing_fields_with_links(self, app):
         admin, org = org_admin_with_org()
         created = tk.get_action("dinamis_relay_adhesion_create")(
-            {"user": admin["name"]}, {"organization_id": org["id"], "legal_name": "Commune"}
+            {"user": admin["name"]},
+            {"organization_id": org["id"], "mode": "classic", "legal_name": "Commune"},
         )
         login(app, admin)
         summary = app.get(f"/dinamis/adhesion/{created['id']}/edit/summary").body
@@ -576,11 +577,14 @@ class TestRelayList:
         staff = dr_factories.staff()
         dr_factories.adhesion("accepted", mode="relay", legal_name="Commune A")
         dr_factories.adhesion("draft", mode="relay", legal_name="Commune B")
-        dr_factories.adhesion("draft", legal_name="Commune C")
+        # Super-referents list relay-mode applications only.
+        dr_factories.adhesion("accepted", mode="relay", legal_name="Commune C")
+        dr_factories.adhesion("draft", legal_name="Commune D (classic)")
         login(app, staff.super_referent)
 
         body = app.get("/dinamis/relay").body
         assert all(name in body for name in ("Commune A", "Commune B", "Commune C"))
+        assert "Commune D" not in body
         body = app.get("/dinamis/relay?state=draft&mode=relay").body
         assert "Commune B" in body
         assert "Commune A" not in body and "Commune C" not in body

@@ -174,7 +174,7 @@ def _documents(adhesion: dict[str, Any]) -> list[dict[str, Any]]:
         return list(
             tk.get_action("dinamis_relay_document_list")(
                 _context(), {"adhesion_id": adhesion["id"]}
-            )
+            )["results"]
         )
     except (tk.NotAuthorized, tk.ObjectNotFound, tk.ValidationError):
         return []

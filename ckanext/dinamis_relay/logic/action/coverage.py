@@ -14,7 +14,7 @@ from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
 from ... import coverage, l10n
-from .. import coverage_schema as schema
+from ..schema import coverage as schema
 
 log = logging.getLogger(__name__)
 REQUEST_LIMIT = 20

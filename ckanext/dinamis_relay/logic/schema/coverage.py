@@ -9,8 +9,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, Schema
 
-from .. import geo
-from ..model.imagery import SENSORS
+from ... import geo
+from ...model.imagery import SENSORS
 
 MAX_PAGE_SIZE = 100
 
