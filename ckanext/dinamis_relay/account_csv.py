@@ -72,28 +72,38 @@ def _dialect(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
-def expected_columns_text() -> str:
+def expected_columns_text(
+    required: tuple[str, ...] = REQUIRED_COLUMNS, optional: tuple[str, ...] = OPTIONAL_COLUMNS
+) -> str:
     return tk._("Expected columns: {required} (required), {optional} (optional).").format(
-        required=", ".join(REQUIRED_COLUMNS), optional=", ".join(OPTIONAL_COLUMNS)
+        required=", ".join(required), optional=", ".join(optional)
     )
 
 
 def parse(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
-    """(line number, row) for every non-blank data row; CsvError if the file is unusable
-    (not text, too large, not UTF-8, a NUL character or a lone surrogate, bad header)."""
+    """(line number, row) for every non-blank data row of an account import; CsvError if
+    the file is unusable (not text, too large, not UTF-8, a NUL character or a lone
+    surrogate, bad header)."""
+    return parse_columns(data, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, MAX_ROWS)
+
+
+def parse_columns(
+    data: bytes | str, required: tuple[str, ...], optional: tuple[str, ...], max_rows: int
+) -> list[tuple[int, dict[str, str]]]:
+    """`parse` for any set of columns (the procedure's imports use it too)."""
     text = decode(data)
     if "\x00" in text or _SURROGATE_RE.search(text):
         raise CsvError(
             tk._("The file contains characters that are not text (NUL or invalid Unicode).")
         )
     if not text.strip():
-        raise CsvError(tk._("The file is empty.") + " " + expected_columns_text())
+        raise CsvError(tk._("The file is empty.") + " " + expected_columns_text(required, optional))
     first_line = text.lstrip().splitlines()[0]
     reader = csv.reader(io.StringIO(text.lstrip()), delimiter=_dialect(first_line))
     try:
         header = [cell.strip().lower() for cell in next(reader)]
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        unknown = [c for c in header if c not in COLUMNS]
+        missing = [c for c in required if c not in header]
+        unknown = [c for c in header if c not in required + optional]
         duplicated = sorted({c for c in header if header.count(c) > 1})
         if missing or unknown or duplicated:
             problems = []
@@ -106,7 +116,7 @@ def parse(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
             raise CsvError(
                 tk._("Wrong header ({problems}).").format(problems="; ".join(problems))
                 + " "
-                + expected_columns_text()
+                + expected_columns_text(required, optional)
             )
         rows: list[tuple[int, dict[str, str]]] = []
         for cells in reader:
@@ -121,8 +131,8 @@ def parse(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
             rows.append(
                 (reader.line_num, dict(zip(header, (c.strip() for c in cells), strict=True)))
             )
-            if len(rows) > MAX_ROWS:
-                raise CsvError(tk._("Too many rows (at most {n}).").format(n=MAX_ROWS))
+            if len(rows) > max_rows:
+                raise CsvError(tk._("Too many rows (at most {n}).").format(n=max_rows))
     except csv.Error:
         # csv's own message is English and technical: the line is what helps.
         raise CsvError(
