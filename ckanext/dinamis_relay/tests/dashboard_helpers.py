@@ -17,10 +17,7 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import (
     Account,
-    Adhesion,
-    AuditEvent,
     DownloadEvent,
-    EligibilityCheck,
     ImageryRequest,
 )
 from ckanext.dinamis_relay.model.base import utcnow
@@ -52,49 +49,6 @@ def staff_member(org_name: str, capacity: str = "editor") -> dict[str, Any]:
         model.Session.add(member)
         model.Session.commit()
     return user
-
-
-def entity(
-    state: str = "accepted",
-    mode: str = "relay",
-    referent: dict[str, Any] | None = None,
-    entity_type: str = "commune",
-    department: str = "33",
-    checked: bool = False,
-    **org_fields: Any,
-) -> tuple[dict[str, Any], Adhesion]:
-    org = factories.Organization(**org_fields)
-    adhesion = Adhesion(
-        organization_id=org["id"],
-        is_current=True,
-        mode=mode,
-        state=state,
-        legal_name=org["title"],
-        entity_type=entity_type,
-        department=department,
-        referent_user_id=referent["id"] if referent else None,
-        email_domains=[],
-        number=f"DINAMIS-2026-{org['id'][:6]}" if state == "accepted" else None,
-        decided_at=utcnow() if state == "accepted" else None,
-    )
-    model.Session.add(adhesion)
-    model.Session.flush()
-    if checked:
-        model.Session.add(
-            EligibilityCheck(adhesion_id=adhesion.id, eligible=True, checked_by="someone")
-        )
-    model.Session.add(
-        AuditEvent(
-            object_type="adhesion",
-            object_id=adhesion.id,
-            organization_id=org["id"],
-            action="create",
-            to_state="draft",
-            data={},
-        )
-    )
-    model.Session.commit()
-    return org, adhesion
 
 
 def account(
@@ -185,11 +139,11 @@ def world() -> World:
     super_referent = staff_member(tk.config["ckanext.dinamis_relay.relay_organization"])
     instructor = staff_member(tk.config["ckanext.dinamis_relay.dinamis_organization"])
     referent = factories.User(fullname="Référente SIG")
-    relay_entity, _ = entity("accepted", "relay", entity_type="epci_cc", department="33")
-    classic_entity, _ = entity("accepted", "classic", referent=referent, department="64")
-    other, _ = entity("accepted", "classic", referent=factories.User(), department="40")
-    entity("draft", "relay", title="Commune brouillon")
-    entity("pending_instruction", "relay", checked=True)
+    relay_entity, _ = f.entity("relay", entity_type="epci_cc", department="33")
+    classic_entity, _ = f.entity("classic", referent=referent, department="64")
+    other, _ = f.entity("classic", referent=factories.User(), department="40")
+    f.entity("relay", "draft", title="Commune brouillon")
+    f.entity("relay", "pending_instruction", checked=True)
     requester, _ = account(relay_entity, "active")
     account(relay_entity, "requested")
     account(relay_entity, "suspended")

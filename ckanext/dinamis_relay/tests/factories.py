@@ -20,7 +20,15 @@ import ckan.plugins.toolkit as tk
 import factory
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.model import Account, Adhesion, ImageryRequest
+from ckanext.dinamis_relay.model import (
+    Acceptance,
+    Account,
+    Adhesion,
+    AuditEvent,
+    EligibilityCheck,
+    ImageryRequest,
+)
+from ckanext.dinamis_relay.model.base import utcnow
 from ckanext.dinamis_relay.procedure import tokens
 
 _counter = itertools.count(1)
@@ -479,3 +487,73 @@ def account(
     shown["organization_dict"] = organization
     shown["person_dict"] = person
     return shown
+
+
+# Entities in any state, written as rows -----------------------------------------------------
+
+LICENCES = ("dinamis-spot67", "dinamis-pleiades")
+
+
+def entity(
+    mode: str,
+    state: str = "accepted",
+    *,
+    referent: dict[str, Any] | None = None,
+    licences: tuple[str, ...] = LICENCES,
+    entity_type: str = "commune",
+    department: str = "33",
+    checked: bool = False,
+    **org_fields: Any,
+) -> tuple[dict[str, Any], Adhesion]:
+    """An organization whose current adhesion is in `state`, with the licences accepted, the
+    creation event and, when accepted, a number and a decision date.
+
+    Written as rows, not through the actions: the services, labels and dashboard tests are
+    about what an adhesion in a given state allows, and walking each entity through the
+    procedure (a dozen actions and documents) would test the procedure again, slowly. The
+    procedure's own tests use `adhesion()`.
+    """
+    org = factories.Organization(**org_fields)
+    accepted = state == "accepted"
+    adhesion = Adhesion(
+        organization_id=org["id"],
+        is_current=True,
+        mode=mode,
+        state=state,
+        legal_name=org["title"],
+        entity_type=entity_type,
+        department=department,
+        referent_user_id=referent["id"] if referent else None,
+        email_domains=[],
+        number=f"DINAMIS-2026-{org['id'][:6]}" if accepted else None,
+        decided_at=utcnow() if accepted else None,
+    )
+    model.Session.add(adhesion)
+    model.Session.flush()
+    for code in licences:
+        model.Session.add(
+            Acceptance(
+                adhesion_id=adhesion.id,
+                text_kind="licence",
+                text_code=code,
+                text_version="2024-10-15",
+                accepted_by_name="Jeanne Maire",
+                accepted_by_email="maire@example.org",
+            )
+        )
+    if checked:
+        model.Session.add(
+            EligibilityCheck(adhesion_id=adhesion.id, eligible=True, checked_by="someone")
+        )
+    model.Session.add(
+        AuditEvent(
+            object_type="adhesion",
+            object_id=adhesion.id,
+            organization_id=org["id"],
+            action="create",
+            to_state="draft",
+            data={},
+        )
+    )
+    model.Session.commit()
+    return org, adhesion

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import (
-    Acceptance,
     Account,
     Adhesion,
     AuditEvent,
@@ -60,40 +59,6 @@ def staff_member(org_name: str, capacity: str = "editor") -> dict[str, Any]:
             role=capacity,
         )
     return user
-
-
-def entity(
-    mode: str = "relay",
-    state: str = "accepted",
-    licences: tuple[str, ...] = (SPOT, PLEIADES),
-    referent: dict[str, Any] | None = None,
-) -> tuple[dict[str, Any], Adhesion]:
-    """An organization with a current adhesion in `state` that accepted `licences`."""
-    org = factories.Organization()
-    adhesion = Adhesion(
-        organization_id=org["id"],
-        is_current=True,
-        mode=mode,
-        state=state,
-        legal_name=org["title"],
-        referent_user_id=referent["id"] if referent else None,
-        email_domains=[],
-    )
-    model.Session.add(adhesion)
-    model.Session.flush()
-    for code in licences:
-        model.Session.add(
-            Acceptance(
-                adhesion_id=adhesion.id,
-                text_kind="licence",
-                text_code=code,
-                text_version="2024-10-15",
-                accepted_by_name="Jeanne Maire",
-                accepted_by_email="maire@example.org",
-            )
-        )
-    model.Session.commit()
-    return org, adhesion
 
 
 def account(user: dict[str, Any], org: dict[str, Any], state: str = "active") -> Account:
@@ -156,8 +121,8 @@ def world() -> World:
     super_referent = staff_member(tk.config["ckanext.dinamis_relay.relay_organization"])
     instructor = staff_member(tk.config["ckanext.dinamis_relay.dinamis_organization"])
     referent = factories.User(password=PASSWORD, fullname="Référente SIG")
-    relay_entity, _ = entity("relay")
-    classic_entity, _ = entity("classic", referent=referent)
+    relay_entity, _ = f.entity("relay")
+    classic_entity, _ = f.entity("classic", referent=referent)
     requester = factories.User(password=PASSWORD, fullname="Camille Demandeuse")
     account(requester, relay_entity)
     classic_requester = factories.User(password=PASSWORD)

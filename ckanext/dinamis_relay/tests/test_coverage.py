@@ -13,6 +13,7 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay.geo import coverage
 
+from . import factories as f
 from . import imagery_helpers as h
 
 SPATIAL = "dinamis_relay spatial_metadata spatial_query"
@@ -150,7 +151,7 @@ class TestCoverage:
         for who in (bordeaux.super_referent, bordeaux.instructor, bordeaux.sysadmin):
             assert cover(who, area=h.SQUARE)["count"] == 3
         # An entity that accepted the SPOT licence only sees the SPOT datasets.
-        org, _ = h.entity(licences=(h.SPOT,))
+        org, _ = f.entity("relay", licences=(h.SPOT,))
         spot_only = factories.User()
         h.account(spot_only, org)
         names = {r["name"] for r in cover(spot_only, area=h.SQUARE)["results"]}

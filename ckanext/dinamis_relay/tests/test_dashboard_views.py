@@ -9,6 +9,7 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.tests import dashboard_helpers as dh
+from ckanext.dinamis_relay.tests import factories as f
 
 
 def _get(app, url, user=None, status=200, **params):
@@ -119,7 +120,7 @@ class TestExports:
 
     def test_formulas_are_neutralised(self, app):
         sysadmin = factories.Sysadmin()
-        dh.entity("accepted", title='=HYPERLINK("http://evil")')
+        f.entity("relay", title='=HYPERLINK("http://evil")')
         rows = _csv(_get(app, "/dinamis/dashboard/export/entities.csv", sysadmin))
         titles = [row[2] for row in rows[1:]]
         assert titles == ['\'=HYPERLINK("http://evil")']

@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
+from . import factories as f
 from . import imagery_helpers as h
 
 
@@ -68,7 +69,7 @@ class TestVisibility:
 
     def test_a_licence_not_accepted_gives_no_access(self):
         user = factories.User()
-        org, _adhesion = h.entity("relay", licences=(h.PLEIADES,))
+        org, _adhesion = f.entity("relay", licences=(h.PLEIADES,))
         h.account(user, org)
         _imagery_dataset(h.SPOT, name="spot-only")
         _imagery_dataset(h.PLEIADES, name="pleiades-only")
@@ -79,7 +80,7 @@ class TestVisibility:
 
     def test_suspending_the_account_hides_the_dataset_at_once(self):
         user = factories.User()
-        org, _adhesion = h.entity("relay")
+        org, _adhesion = f.entity("relay")
         account = h.account(user, org)
         _imagery_dataset(h.SPOT, name="spot-2025")
         assert _search(user) == {"spot-2025"}
@@ -92,7 +93,7 @@ class TestVisibility:
 
     def test_accepting_the_adhesion_shows_the_dataset_at_once(self):
         user = factories.User()
-        org, adhesion = h.entity("relay", state="pending_instruction")
+        org, adhesion = f.entity("relay", state="pending_instruction")
         h.account(user, org)
         _imagery_dataset(h.SPOT, name="spot-2025")
         assert _search(user) == set()
@@ -105,7 +106,7 @@ class TestVisibility:
 
     def test_suspended_adhesion_and_expired_account_give_no_access(self):
         user, other = factories.User(), factories.User()
-        org, adhesion = h.entity("classic")
+        org, adhesion = f.entity("classic")
         h.account(user, org, state="expired")
         h.account(other, org)
         _imagery_dataset(h.SPOT, name="spot-2025")
@@ -122,13 +123,13 @@ class TestVisibility:
         resource = factories.Resource(package_id=dataset["id"], url="http://example.org/a.tif")
         with pytest.raises(tk.NotAuthorized):
             h.call("resource_show", user, id=resource["id"])
-        org, _adhesion = h.entity("relay")
+        org, _adhesion = f.entity("relay")
         h.account(user, org)
         assert h.call("resource_show", user, id=resource["id"])["id"] == resource["id"]
 
     def test_private_imagery_dataset_stays_private(self):
         user = factories.User()
-        org, _adhesion = h.entity("relay")
+        org, _adhesion = f.entity("relay")
         h.account(user, org)
         _imagery_dataset(h.SPOT, name="private-spot", private=True)
         assert _search(user) == set()

@@ -14,6 +14,7 @@ from ckan.tests import factories
 from ckanext.dinamis_relay.model import DownloadEvent
 from ckanext.dinamis_relay.model.dashboard import download_monthly_table
 from ckanext.dinamis_relay.tests import dashboard_helpers as dh
+from ckanext.dinamis_relay.tests import factories as f
 
 ACTIONS = {
     "dinamis_relay_dashboard": {},
@@ -186,7 +187,7 @@ class TestScale:
     def _site(self, entities: int) -> dict:
         super_referent = dh.staff_member(tk.config["ckanext.dinamis_relay.relay_organization"])
         for index in range(entities):
-            org, _ = dh.entity("accepted" if index % 3 else "draft", "relay")
+            org, _ = f.entity("relay", "accepted" if index % 3 else "draft")
             if index % 3:
                 user, _ = dh.account(org, "active")
                 dh.account(org, "requested")
