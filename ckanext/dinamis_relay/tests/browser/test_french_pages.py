@@ -4,6 +4,7 @@ its label after an area error, the legal texts scroll with the keyboard to their
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -56,7 +57,8 @@ def test_the_drawing_tools_speak_french_and_close_on_the_first_point(page_fr: An
     for x, y in points:
         page.mouse.click(x, y)
         page.wait_for_timeout(150)
-    assert "premier point" in page.inner_text(".leaflet-draw-tooltip")
+    tooltips = " ".join(page.locator(".leaflet-draw-tooltip").all_text_contents())
+    assert "premier point" in tooltips, tooltips
     # A click on the first point closes the area: no "Finish" needed.
     page.mouse.click(*points[0])
     page.wait_for_function("document.getElementById('field-area').value.length > 0")
@@ -73,8 +75,13 @@ def test_the_geojson_field_keeps_its_label_after_an_area_error(page_fr: Any) -> 
     page.fill("#field-title", "Zone humide de la Leyre")
     page.locator("details:has(#field-area) summary").click()
     page.fill("#field-area", '{"type": "Point", "coordinates": [0, 45]}')
+    start = datetime.date.today() + datetime.timedelta(days=15)
+    page.fill("#field-period_start", start.isoformat())
+    page.fill("#field-period_end", (start + datetime.timedelta(days=60)).isoformat())
+    page.select_option("#field-sensor", "pleiades")
+    page.fill("#field-intended_use", "Cartographie des zones humides")
     with page.expect_navigation():
-        page.click("button[name=save][value=draft]")
+        page.click("button[name=save][value=submit]")
     assert page.locator("#area-error").is_visible()
     field = page.get_by_label("GeoJSON de la zone", exact=True)
     assert field.count() == 1 and field.evaluate("e => e.id") == "field-area"
