@@ -11,8 +11,8 @@ from typing import Any
 import ckan.model as model
 import pytest
 
-from ckanext.dinamis_relay import tokens
 from ckanext.dinamis_relay.model import Adhesion
+from ckanext.dinamis_relay.procedure import tokens
 
 from .. import factories as dr_factories
 from .. import imagery_helpers as h
