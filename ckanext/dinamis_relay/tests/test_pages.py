@@ -11,11 +11,13 @@ import csv
 import datetime
 import html
 import io
+import pathlib
 import re
 from typing import Any
 
 import ckan.model as model
 import pytest
+from babel import dates as babel_dates
 from ckan.tests import factories
 
 from ckanext.dinamis_relay import l10n
@@ -268,6 +270,26 @@ class TestDates:
         assert "(TU)" not in page and "(UTC)" not in page
         assert re.search(r"\d{1,2} [a-zéû]+ \d{4} à \d{1,2} h \d{2}", page)
 
+    def test_no_template_formats_a_date_another_way(self):
+        # CKAN's render_datetime writes "décembre 1, 2026" in French: every date of the pages
+        # and emails goes through h.dinamis_relay_date (l10n.py).
+        templates = pathlib.Path(l10n.__file__).parent / "templates"
+        found = [
+            f"{path.relative_to(templates)}: {line.strip()}"
+            for path in sorted(templates.rglob("*"))
+            if path.suffix in (".html", ".txt")
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if re.search(r"render_datetime|strftime|\|date\b|automatic-local-datetime", line)
+        ]
+        assert found == []
+
+    def test_the_adherent_check_writes_its_end_date_the_french_way(self, app):
+        dr_factories.adhesion("accepted", legal_name="Commune de Saint-Médard-la-Jalle")
+        page = text(get(app, "/fr/dinamis/adherent-check?q=Saint-Médard-la-Jalle").body)
+        assert "Commune de Saint-Médard-la-Jalle" in page
+        assert re.search(r"jusqu'au \d{1,2} [a-zéû]+ \d{4}\.", page), page
+        assert not re.search(r"[a-zéû]+ \d{1,2}, \d{4}", page)
+
 
 # 5. Documents, titles and labels instead of codes ---------------------------------------------
 
@@ -357,6 +379,34 @@ class TestDashboardAndExports:
         page = text(get(app, "/fr/dinamis/dashboard", factories.Sysadmin()).body)
         assert "État Nombre" in page or "Statut Nombre" in page
         assert "Numéro" not in page
+
+    def test_charts_name_the_months_and_have_a_scale(self, app):
+        dr_factories.account("active")  # validated this month
+        body = get(app, "/fr/dinamis/dashboard", factories.Sysadmin()).body
+        figure = r'<figure class="dinamis-chart" id="chart-accounts">(.*?)</figure>'
+        found = re.search(figure, body, re.S)
+        assert found
+        chart = found.group(1)
+        # Month names at the size of the text (an SVG stretched to its box shrank them).
+        assert 'preserveAspectRatio="none"' not in chart
+        labels = re.findall(r'class="dinamis-chart-label">([^<]*)', chart)
+        month = babel_dates.format_date(datetime.date.today(), "MMM", locale="fr")
+        assert month in labels and len(labels) == 12
+        ticks = re.findall(r'class="dinamis-chart-tick"[^>]*>([^<]*)<', chart)
+        assert ticks[0] == "0" and ticks[-1] == "1", ticks
+        # The table of the figures names the months in full.
+        assert babel_dates.format_date(datetime.date.today(), "LLLL y", locale="fr") in chart
+
+    def test_the_filter_row_names_each_filter_and_its_errors(self, app):
+        body = get(app, "/fr/dinamis/dashboard?months=abc", factories.Sysadmin()).body
+        form = re.search(r'<form[^>]*class="dinamis-filters".*?</form>', body, re.S)
+        assert form
+        for name in ("filter-organization", "filter-months", "filter-validated"):
+            assert f'for="{name}"' in form.group(0)
+        # Every entity of the platform: found by the name the site shows.
+        assert 'data-module="autocomplete"' in form.group(0)
+        summary = text(body.split('class="dinamis-filters"')[0])
+        assert "Période :" in summary and "months" not in summary
 
     def test_csv_exports_speak_french_and_keep_the_codes(self, app):
         account_helpers.super_referent()

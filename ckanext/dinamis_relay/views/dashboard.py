@@ -1,7 +1,7 @@
 """The global view: the staff dashboard with its CSV exports, and the public statistics page.
 
-Charts are inline SVG drawn on the server (no script, no CDN), each followed by the table of
-its figures, the accessible alternative (RGAA).
+Charts are bars in HTML and CSS drawn on the server (no script, no CDN), each followed by the
+table of its figures, the accessible alternative (RGAA).
 """
 
 from __future__ import annotations
@@ -9,15 +9,17 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from babel import dates as babel_dates
 from ckan.types import Context
 from flask import Response, stream_with_context
 from flask.typing import ResponseReturnValue
 
-from .. import labels
+from .. import l10n, labels
 from ..logic.schema.dashboard import DEFAULT_MONTHS, EXPORT_KINDS
 from . import dinamis_relay, export_columns
 
@@ -51,24 +53,51 @@ def _filters(args: Any) -> dict[str, Any]:
     }
 
 
-def chart(labels: list[str], values: list[int], height: int = 160) -> dict[str, Any]:
-    """Geometry of a bar chart in a viewBox of `len(values) * 40` by `height` units."""
-    top = max(values) if values else 0
-    step = 40
+def _ticks(top: int) -> list[int]:
+    """Round values for the scale, from 0 to at least `top`, at most five: 0, 2, 4, 6…"""
+    steps = itertools.chain.from_iterable((m, 2 * m, 5 * m) for m in (10**e for e in range(12)))
+    step = next(s for s in steps if top <= 4 * s)
+    last = -(-top // step) * step
+    return list(range(0, last + 1, step))
+
+
+def _month_label(month: str) -> tuple[str, str]:
+    """("déc.", "décembre 2026") for "2026-12", in the page's language."""
+    day = datetime.date(int(month[:4]), int(month[5:7]), 1)
+    locale = l10n.current_locale()
+    return (
+        babel_dates.format_date(day, "MMM", locale=locale),
+        babel_dates.format_date(day, "LLLL y", locale=locale),
+    )
+
+
+def chart(labels: list[str], values: list[int]) -> dict[str, Any]:
+    """A bar chart drawn in HTML and CSS: heights in % of the highest tick of the scale, so
+    that its labels keep the size of the page's text at any width (an SVG stretched to its
+    box made them tiny). `labels` are months ("2026-12")."""
+    ticks = _ticks(max(values) if values else 0)
+    top = ticks[-1] or 1
+    every = max(1, -(-len(values) // 12))  # at most 12 month names under the bars
     bars = []
-    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        bar_height = round((height - 30) * value / top) if top else 0
+    for index, (month, value) in enumerate(zip(labels, values, strict=True)):
+        short, long = _month_label(month)
         bars.append(
             {
-                "x": index * step + 6,
-                "y": height - 20 - bar_height,
-                "width": step - 12,
-                "height": bar_height,
-                "label": label,
+                "percent": round(100 * value / top, 2),
+                "label": long,
+                "short": short,
+                "shown": index % every == 0,
+                # The year under the first month named and under January.
+                "year": month[:4] if index == 0 or month[5:7] == "01" else "",
                 "value": value,
             }
         )
-    return {"bars": bars, "width": max(1, len(values)) * step, "height": height, "max": top}
+    return {
+        "bars": bars,
+        "ticks": [{"value": tick, "percent": round(100 * tick / top, 2)} for tick in ticks],
+        "max": max(values) if values else 0,
+        "every": every,
+    }
 
 
 def _labels() -> dict[str, dict[str, str]]:
