@@ -93,6 +93,8 @@ def dinamis_relay_event_label(action: str | None) -> str:
         "renew": tk._("Renewal started"),
         "reminder": tk._("Renewal reminder sent"),
         "register": tk._("Registered from an existing adhesion"),
+        "supporting_document_add": tk._("Supporting document added"),
+        "supporting_document_delete": tk._("Supporting document removed"),
     }
     return labels.get(action or "", action or "")
 
