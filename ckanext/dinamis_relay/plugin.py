@@ -9,7 +9,6 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 from . import visibility
-from .documents import supporting
 from .labels import DinamisPermissionLabels
 from .notifications import outbox
 from .personal_data import hooks as personal_data_hooks
@@ -41,8 +40,6 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
         # Leaflet's images, where the rewritten URLs of its CSS point (/leaflet/images/...).
         tk.add_public_directory(config, "assets/vendor")
         tk.add_resource("assets", "dinamis_relay")
-        # Supporting documents go through CKAN's uploader, which needs their types.
-        supporting.declare_types(config)
 
     # IConfigurable
 

@@ -4,6 +4,8 @@ They go through CKAN's uploader API (`ckan.lib.uploader.get_uploader`) with thei
 storage folder, as CKAN does for organization images and resources: a folder of
 `ckan.storage_path` by default, or the CKAN 2.12 file storage a site names for
 `ckan.files.default_storages.dinamis_relay_supporting_documents` (or an IUploader plugin).
+Their types are CKAN's own upload setting for that type,
+`ckan.upload.dinamis_relay_supporting_documents.mimetypes`, declared by the plugin.
 Before the uploader sees a file, `check` refuses what does not fit the declared limits
 with translated messages naming the field, so nothing is stored for a refused file.
 """
@@ -21,7 +23,7 @@ import ckan.plugins.toolkit as tk
 
 UPLOAD_TO = "dinamis_relay_supporting_documents"
 FIELD = "upload"
-MIMETYPES_OPTION = "ckanext.dinamis_relay.supporting_documents.mimetypes"
+MIMETYPES_OPTION = f"ckan.upload.{UPLOAD_TO}.mimetypes"
 MAX_SIZE_OPTION = "ckanext.dinamis_relay.supporting_documents.max_size_mb"
 MAX_COUNT_OPTION = "ckanext.dinamis_relay.supporting_documents.max_per_adhesion"
 MB = 1 << 20
@@ -169,20 +171,6 @@ def _file_storage(checked: Checked) -> Any:
         filename=checked.name,
         content_type=checked.mimetype,
     )
-
-
-def declare_types(config: Any) -> None:
-    """CKAN's uploader refuses every upload of an object type whose types the site has not
-    configured (`ckan.upload.<type>.mimetypes`): the plugin's declared list is that list,
-    unless the site set it itself (called from the plugin's update_config)."""
-    key = f"ckan.upload.{UPLOAD_TO}.mimetypes"
-    if not config.get(key):
-        config[key] = [str(m) for m in config.get(MIMETYPES_OPTION) or []]
-    # CKAN 2.12's get_uploader reads the file storage named for the object type; none named
-    # (the default) means CKAN's classic uploader, a folder of ckan.storage_path.
-    storage_key = f"ckan.files.default_storages.{UPLOAD_TO}"
-    if storage_key not in config:
-        config[storage_key] = ""
 
 
 def store(checked: Checked) -> str:
