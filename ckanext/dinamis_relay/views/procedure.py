@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
-from .. import imagery_choices
+from .. import labels
 from ..logic.validators import bad_characters
 from . import dinamis_relay, pickers
 
@@ -66,7 +66,7 @@ def quotas() -> ResponseReturnValue:
             "result": result,
             "offset": offset,
             "limit": 50,
-            "sensors": imagery_choices.sensor_labels(),
+            "sensors": labels.sensors(),
         },
     )
 
@@ -383,7 +383,7 @@ def entity_quota(org_name: str) -> ResponseReturnValue:
             "can_set": tk.h.dinamis_relay_can(
                 "dinamis_relay_quota_set", {"organization_id": shown["organization"]["id"]}
             ),
-            "sensors": imagery_choices.sensor_labels(),
+            "sensors": labels.sensors(),
             "form_km2": tk.request.form.get("km2", "") if errors else "",
         },
     ), status

@@ -15,11 +15,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ... import audit
+from ...access.roles import context_roles
 from ...documents import supporting
+from ...lifecycle import audit
 from ...lifecycle.adhesion import ADHESION
 from ...model import Adhesion, SupportingDocument
-from ...roles import context_roles
 from ..schema import supporting_document as schema
 from ..schema import validate
 

@@ -13,9 +13,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ...access.roles import context_roles
 from ...lifecycle.adhesion import ADHESION, may_view
 from ...model import Adhesion, SupportingDocument
-from ...roles import context_roles
 
 
 def adhesion_of(context: Context, data_dict: DataDict) -> Adhesion | None:
