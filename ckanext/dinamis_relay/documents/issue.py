@@ -10,7 +10,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ..model import Adhesion, Document
+from ..model import Adhesion, Document, Registration
 from ..model.adhesion import ACCEPTED, EXPIRED, PENDING_INSTRUCTION, SUSPENDED, TERMINATED
 from ..model.base import make_uuid, utcnow
 from ..model.document import ACTE_ADHESION, AVENANT, CONVENTION, KINDS, LANGS
@@ -52,6 +52,9 @@ def due_kinds(adhesion: Adhesion) -> tuple[str, ...]:
 
 def can_issue(adhesion: Adhesion, kind: str) -> str | None:
     """Why `kind` cannot be issued for this adhesion (a code of REASONS), or None."""
+    if model.Session.get(Registration, adhesion.id) is not None:
+        # Accepted outside the platform: its acte was issued by DINAMIS, not here.
+        return "registered"
     if kind == ACTE_ADHESION and (
         adhesion.state not in WAS_ACCEPTED or not adhesion.number or not adhesion.decided_at
     ):
@@ -65,6 +68,7 @@ def can_issue(adhesion: Adhesion, kind: str) -> str | None:
 
 # Reasons in plain words, for logs and DocumentError (actions translate the codes).
 REASONS = {
+    "registered": "the adhesion was accepted outside the platform, which issued its documents",
     "not_accepted": "the adhesion is not accepted (no number, no decision)",
     "not_relay": "the amendment and the convention exist only in relay mode",
     "no_legal_acceptance": "the legal representative has not accepted the amendment yet",
@@ -250,6 +254,8 @@ def issue_due(adhesion_id: str, user_id: str | None = None) -> list[Document]:
     issued = []
     for kind in due_kinds(adhesion):
         reason = can_issue(adhesion, kind)
+        if reason == "registered":
+            continue
         if reason:
             log.error(
                 "Documents: %s of adhesion %s not issued: %s", kind, adhesion_id, REASONS[reason]

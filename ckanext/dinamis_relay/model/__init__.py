@@ -10,6 +10,7 @@ from .outbox import MailPreference, OutboxMessage
 from .personal_data import Pseudonym, ThreadArchive
 from .procedure import QuotaCounter, QuotaOverride, QuotaUse, Registration
 from .sequence import NumberSequence
+from .supporting_document import SupportingDocument
 
 __all__ = [
     "Acceptance",
@@ -29,5 +30,6 @@ __all__ = [
     "QuotaOverride",
     "QuotaUse",
     "Registration",
+    "SupportingDocument",
     "ThreadArchive",
 ]

@@ -28,6 +28,7 @@ from ..model import (
     EligibilityCheck,
     ImageryRequest,
     ImageryRequestComment,
+    SupportingDocument,
     ThreadArchive,
 )
 from ..model import account as account_states
@@ -61,6 +62,7 @@ ACTOR_COLUMNS: tuple[tuple[Any, str], ...] = (
     (Adhesion.__table__, "decided_by"),
     (EligibilityCheck.__table__, "checked_by"),
     (Document.__table__, "created_by"),
+    (SupportingDocument.__table__, "uploaded_by"),
 )
 
 

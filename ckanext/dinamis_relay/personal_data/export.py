@@ -27,6 +27,7 @@ from ..model import (
     OutboxMessage,
     QuotaOverride,
     Registration,
+    SupportingDocument,
 )
 from ..model.base import utcnow
 from . import pseudonyms
@@ -181,6 +182,12 @@ QUERIES: dict[str, Query] = {
         sa.select(Registration)
         .where(Registration.registered_by == uid)
         .order_by(Registration.registered_at),
+    ),
+    "supporting_documents": lambda s, uid, email: _rows(
+        s,
+        sa.select(SupportingDocument)
+        .where(SupportingDocument.uploaded_by == uid)
+        .order_by(SupportingDocument.uploaded_at),
     ),
     "quota_overrides": lambda s, uid, email: _rows(
         s,

@@ -372,6 +372,34 @@ KINDS: tuple[Kind, ...] = (
         on_erasure=_("Not yet pseudonymised: the id of whoever registered it stays."),
     ),
     Kind(
+        key="supporting_documents",
+        title=_("Supporting documents of applications"),
+        table="dinamis_relay_supporting_document",
+        personal=("uploaded_by",),
+        other=(
+            "id",
+            "adhesion_id",
+            "organization_id",
+            "kind",
+            "name",
+            "storage_name",
+            "mimetype",
+            "size",
+            "sha256",
+            "uploaded_at",
+        ),
+        why=_(
+            "Who attached a supporting document (deliberation, mandate…) to an application, "
+            "and when; the files themselves may name the entity's representatives."
+        ),
+        who=_("Those who see the adhesion."),
+        kept=_(
+            "As long as the adhesion and its history are kept; removed with their file by "
+            "the application's editors while it is a draft or returned."
+        ),
+        on_erasure=_("Whoever attached it is replaced by their pseudonym; the file stays."),
+    ),
+    Kind(
         key="quota_overrides",
         title=_("Quota overrides"),
         table="dinamis_relay_quota_override",

@@ -75,4 +75,5 @@ from . import (  # noqa: E402,F401
     personal_data,
     pickers,
     procedure,
+    supporting_document,
 )

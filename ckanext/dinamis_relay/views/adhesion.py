@@ -448,8 +448,15 @@ def adhesion_read(id: str) -> ResponseReturnValue:
 
 
 def _render_read(
-    adhesion: dict[str, Any], errors: dict[str, list[str]], status: int, form: str = ""
+    adhesion: dict[str, Any],
+    errors: dict[str, list[str]],
+    status: int,
+    form: str = "",
+    labels: dict[str, str] | None = None,
 ) -> ResponseReturnValue:
+    from . import supporting_document
+
+    summary_labels = {**field_labels(), **(labels or {})}
     return tk.render(
         "dinamis_relay/adhesion/read.html",
         {
@@ -458,9 +465,13 @@ def _render_read(
             "allowed": _allowed(adhesion),
             "history": _history(adhesion),
             "documents": _documents(adhesion),
+            "supporting": supporting_document.listing(adhesion),
+            "supporting_form": supporting_document.form_vars(),
             "labels": field_labels(),
             "errors": errors,
-            "error_summary": _error_summary(errors),
+            "error_summary": {
+                summary_labels.get(field, field): " ".join(msgs) for field, msgs in errors.items()
+            },
             "failed_form": form,
             "data": dict(tk.request.form) if errors else {},
         },

@@ -87,6 +87,12 @@ from .restricted import (
     resource_show,
 )
 from .roles import dinamis_relay_roles_show
+from .supporting_document import (
+    dinamis_relay_supporting_document_create,
+    dinamis_relay_supporting_document_delete,
+    dinamis_relay_supporting_document_list,
+    dinamis_relay_supporting_document_show,
+)
 from .wave import dinamis_relay_adhesion_bulk, dinamis_relay_adhesion_wave_import
 
 __all__ = [
@@ -154,6 +160,10 @@ __all__ = [
     "dinamis_relay_quota_show",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
+    "dinamis_relay_supporting_document_create",
+    "dinamis_relay_supporting_document_delete",
+    "dinamis_relay_supporting_document_list",
+    "dinamis_relay_supporting_document_show",
     "group_update",
     "member_delete",
     "organization_delete",

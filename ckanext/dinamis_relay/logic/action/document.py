@@ -141,6 +141,9 @@ def dinamis_relay_document_generate(context: Context, data_dict: DataDict) -> di
 def _reason_message(reason: str) -> str:
     """issue.can_issue() codes, in the caller's language."""
     messages = {
+        "registered": tk._(
+            "This adhesion was accepted outside the platform: its documents were issued there"
+        ),
         "not_accepted": tk._("The Acte d'adhésion is issued once the adhesion is accepted"),
         "not_relay": tk._("The amendment and the convention exist only in relay mode"),
         "no_legal_acceptance": tk._("The legal representative has not accepted the amendment yet"),

@@ -4,15 +4,17 @@ A relay starts with partners who already adhered to DINAMIS directly: they are r
 their DINAMIS number, acceptance date, end of validity and referent, and land `accepted` at
 once, without a new procedure, so their people can request accounts the same day.
 
-Its own rule, kept here so that it can join the lifecycle table as one more row:
+The rule is the `register` row of the lifecycle table (lifecycle/adhesion.py), applied by
+lifecycle.apply; what it checks beyond the state is here:
 
     (none) | draft | rejected | terminated | expired ──register──▶ accepted
     who: sysadmins and DINAMIS instructors; super-referents for relay-mode partners
     needs: a number not used yet (following `adhesion_number_pattern`, or marked external),
            accepted on a past or present day, valid until a later, not yet past day
-    does: no legal link, no emails, no documents (the acte was issued outside; the
-          `adhesion_transition` signal is not sent, so no Acte d'adhésion is generated);
-          one audit event "register"
+    does: no legal link, no emails, no documents (the acte was issued outside:
+          documents.issue.can_issue refuses an Acte for a registered adhesion); one audit
+          event "register"; the `adhesion_transition` signal after commit, as lifecycle.apply
+          sends for every transition
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ import sqlalchemy as sa
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ... import labels
+from ... import labels, lifecycle
 from ...access.roles import Roles, context_roles
 from ...imports import procedure_csv
-from ...lifecycle import audit
+from ...lifecycle import NEW
 from ...lifecycle.adhesion import ADHESION
 from ...model import Adhesion, NumberSequence, Registration
 from ...model.adhesion import ACCEPTED, ENTITY_FIELDS
@@ -177,21 +179,20 @@ def _check(
     return errors, found
 
 
-def _write(data: dict[str, Any], found: dict[str, Any], actor_id: str | None) -> Adhesion:
-    """Insert the accepted adhesion, its registration and the audit event (no commit)."""
+def _write(
+    context: Context, data: dict[str, Any], found: dict[str, Any], actor_id: str | None
+) -> Adhesion:
+    """Apply the lifecycle's `register` transition to a new accepted adhesion, with its
+    registration row and the audit event (no commit: the caller commits once)."""
     session = model.Session
     previous: Adhesion | None = found.get("previous")
     group = model.Group.get(data["organization_id"])
-    if previous is not None:
-        previous.is_current = False
-        session.flush()
     accepted_on: datetime.date = data["accepted_on"]
     adhesion = Adhesion(
         organization_id=data["organization_id"],
         is_current=True,
         previous_id=previous.id if previous is not None else None,
         mode=data.get("mode") or "classic",
-        state=ACCEPTED,
         number=data["number"],
         email_domains=list(data.get("email_domains") or []),
         valid_from=accepted_on,
@@ -202,33 +203,45 @@ def _write(data: dict[str, Any], found: dict[str, Any], actor_id: str | None) ->
     )
     if not adhesion.legal_name and group is not None:
         adhesion.legal_name = group.title or group.name
-    session.add(adhesion)
-    session.flush()
-    registration = Registration(
-        adhesion_id=adhesion.id,
-        number_external=bool(found.get("number_external")),
-        accepted_on=accepted_on,
-        registered_by=actor_id,
-        registered_at=utcnow(),
-        note=data.get("note") or None,
-    )
-    session.add(registration)
-    audit.record(
-        object_type="adhesion",
-        object_id=adhesion.id,
-        organization_id=adhesion.organization_id,
-        action="register",
-        from_state=None,
-        to_state=ACCEPTED,
-        user_id=actor_id,
+
+    def prepare(_adhesion: Adhesion) -> None:
+        if previous is not None:
+            # Frees the "one current adhesion" index before the new row goes in.
+            previous.is_current = False
+            session.flush()
+
+    def follow(new: Adhesion) -> None:
+        session.add(
+            Registration(
+                adhesion_id=new.id,
+                number_external=bool(found.get("number_external")),
+                accepted_on=accepted_on,
+                registered_by=actor_id,
+                registered_at=utcnow(),
+                note=data.get("note") or None,
+            )
+        )
+
+    lifecycle.apply(
+        context,
+        ADHESION,
+        adhesion,
+        "register",
+        data,
+        actor_id=actor_id,
+        from_state=NEW,
+        rule_state=previous.state if previous is not None else NEW,
+        prepare=prepare,
         comment=data.get("note") or None,
         data={
             "number": adhesion.number,
-            "number_external": registration.number_external,
+            "number_external": bool(found.get("number_external")),
             "accepted_on": accepted_on.isoformat(),
-            "valid_until": adhesion.valid_until.isoformat() if adhesion.valid_until else None,
+            "valid_until": data["valid_until"].isoformat(),
             "previous_id": adhesion.previous_id,
         },
+        follow=follow,
+        commit=False,
     )
     return adhesion
 
@@ -263,9 +276,8 @@ def dinamis_relay_adhesion_register(context: Context, data_dict: DataDict) -> di
     if errors:
         model.Session.rollback()
         raise tk.ValidationError(errors)
-    adhesion = _write(data_dict, found, roles.user_id)
-    if not context.get("defer_commit"):
-        model.Session.commit()
+    adhesion = _write(context, data_dict, found, roles.user_id)
+    lifecycle.finish(context)
     return _result(adhesion)
 
 
@@ -343,10 +355,9 @@ def dinamis_relay_adhesion_register_import(context: Context, data_dict: DataDict
         model.Session.rollback()
         return {"registered": 0, "rows": len(checked), "dry_run": True, "adhesions": []}
     try:
-        written = [_write(data, found, roles.user_id) for data, found in checked]
+        written = [_write(context, data, found, roles.user_id) for data, found in checked]
         ids = [adhesion.id for adhesion in written]
-        if not context.get("defer_commit"):
-            model.Session.commit()
+        lifecycle.finish(context)
     except Exception:
         # One failure undoes every row: nothing was committed.
         model.Session.rollback()

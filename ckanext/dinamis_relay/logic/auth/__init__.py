@@ -84,6 +84,12 @@ from .procedure import (
     dinamis_relay_quota_show,
 )
 from .roles import dinamis_relay_roles_show
+from .supporting_document import (
+    dinamis_relay_supporting_document_create,
+    dinamis_relay_supporting_document_delete,
+    dinamis_relay_supporting_document_list,
+    dinamis_relay_supporting_document_show,
+)
 
 __all__ = [
     "dinamis_relay_account_close",
@@ -149,6 +155,10 @@ __all__ = [
     "dinamis_relay_quota_show",
     "dinamis_relay_roles_show",
     "dinamis_relay_stats",
+    "dinamis_relay_supporting_document_create",
+    "dinamis_relay_supporting_document_delete",
+    "dinamis_relay_supporting_document_list",
+    "dinamis_relay_supporting_document_show",
     "group_edit_permissions",
     "member_create",
     "member_delete",

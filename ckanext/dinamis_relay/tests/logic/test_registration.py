@@ -9,7 +9,9 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.model import Adhesion, AuditEvent, Registration
+from ckanext.dinamis_relay import signals
+from ckanext.dinamis_relay.documents import issue
+from ckanext.dinamis_relay.model import Adhesion, AuditEvent, Document, Registration
 from ckanext.dinamis_relay.tests import account_helpers as ah
 from ckanext.dinamis_relay.tests import procedure_helpers as h
 from ckanext.dinamis_relay.tests.factories import valid_siret
@@ -119,6 +121,84 @@ class TestRegister:
             with pytest.raises(tk.NotAuthorized):
                 h.call("adhesion_register", people[who], **data)
             assert h.snapshot() == before
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestRegisterThroughTheLifecycle:
+    """`register` is a row of the lifecycle table: applied by lifecycle.apply like the
+    others (signal after commit), and it issues no Acte (the acte was issued outside)."""
+
+    def test_signal_after_commit_like_every_transition(self, people):
+        received = []
+
+        def receiver(sender, **kwargs):
+            received.append((model.Session.get(Adhesion, sender).state, kwargs))
+
+        signals.adhesion_transition.connect(receiver)
+        try:
+            result = h.call(
+                "adhesion_register",
+                people["instructor"],
+                **_data(factories.Organization(), factories.User()),
+            )
+        finally:
+            signals.adhesion_transition.disconnect(receiver)
+        assert received == [
+            (
+                "accepted",
+                {
+                    "action": "register",
+                    "from_state": None,
+                    "to_state": "accepted",
+                    "user_id": people["instructor"]["id"],
+                },
+            )
+        ]
+        assert model.Session.get(Adhesion, result["id"]).modified is not None
+
+    def test_each_imported_row_is_signalled(self, people):
+        orgs = [factories.Organization() for _ in range(2)]
+        referent = factories.User()
+        text = HEADER + "".join(
+            f"{org['name']},EXT-{n},{LAST_YEAR},{IN_TWO_YEARS},{referent['name']},classic,\n"
+            for n, org in enumerate(orgs)
+        )
+        received = []
+
+        def receiver(sender, **kwargs):
+            received.append(kwargs["action"])
+
+        signals.adhesion_transition.connect(receiver)
+        try:
+            h.call("adhesion_register_import", people["sysadmin"], csv=text)
+        finally:
+            signals.adhesion_transition.disconnect(receiver)
+        assert received == ["register", "register"]
+
+    def test_no_acte_is_issued_for_a_registered_adhesion(self, people):
+        result = h.call(
+            "adhesion_register",
+            people["sysadmin"],
+            **_data(factories.Organization(), factories.User()),
+        )
+        adhesion = model.Session.get(Adhesion, result["id"])
+        assert issue.can_issue(adhesion, "acte_adhesion") == "registered"
+        assert issue.issue_due(adhesion.id) == []
+        with pytest.raises(tk.ValidationError) as error:
+            h.call(
+                "document_generate",
+                people["sysadmin"],
+                adhesion_id=adhesion.id,
+                kind="acte_adhesion",
+            )
+        assert "kind" in error.value.error_dict
+        assert model.Session.query(Document).count() == 0
+
+    def test_an_adhesion_accepted_here_still_gets_its_acte_reason_none(self, people):
+        _org, adhesion = h.adherent(number="DINAMIS-2025-0001")
+        adhesion.decided_at = adhesion.modified
+        model.Session.commit()
+        assert issue.can_issue(adhesion, "acte_adhesion") is None
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
