@@ -105,6 +105,25 @@ def unwrapped(geom: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
     return shapely.transform(geom, shift)
 
 
+def joined_at_antimeridian(
+    geom: Polygon | MultiPolygon, measured: Polygon | MultiPolygon
+) -> Polygon | MultiPolygon:
+    """A MultiPolygon split at 180° (as RFC 7946 asks GeoJSON to write shapes across the
+    antimeridian) whose parts, once unwrapped, share the meridian: joined there, as one
+    shape. Anything else is returned as it was, to be refused with its reason: parts that
+    were already invalid as given, or that overlap."""
+    if not isinstance(measured, MultiPolygon) or not geom.is_valid:
+        return measured
+    parts = list(measured.geoms)
+    if not all(part.is_valid for part in parts):
+        return measured
+    merged = shapely.union_all(parts)
+    total = sum(part.area for part in parts)
+    if not merged.is_valid or abs(merged.area - total) > 1e-9 * total:
+        return measured
+    return merged
+
+
 def max_area_km2() -> float:
     return float(tk.config.get("ckanext.dinamis_relay.imagery.max_area_km2") or 10000)
 
@@ -227,6 +246,8 @@ def validate_area(value: Any) -> tuple[dict[str, Any], float]:
     ):
         raise AreaError(tk._("The coordinates must be longitude and latitude in degrees (WGS84)"))
     measured = unwrapped(geom)
+    if not measured.is_valid and measured is not geom:
+        measured = joined_at_antimeridian(geom, measured)
     if not measured.is_valid:
         raise AreaError(
             tk._("The area is not a valid polygon: {reason}").format(

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay import coverage
+from ckanext.dinamis_relay import coverage, geo
 
 from . import imagery_helpers as h
 
@@ -197,11 +197,6 @@ class TestCoverage:
         assert result["skipped"] == 1
         assert "a-line" in caplog.text
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="known regression after merging the input layer: a MultiPolygon split at 180° "
-        "is refused as self-intersecting",
-    )
     def test_the_antimeridian(self):
         w = h.world()
         imagery("fiji-east", box(179.2, -17.0, 179.9, -16.5))
@@ -257,6 +252,31 @@ class TestWithoutSpatialSearch:
         assert result["spatial_search"] is False
         assert [r["name"] for r in result["results"]] == ["good"]
         assert result["skipped"] == 1
+
+
+def test_an_area_split_at_the_antimeridian_is_accepted_as_the_form_accepts_it():
+    # RFC 7946 asks for shapes across 180° to be split there: the two parts share the
+    # meridian once western longitudes are moved by 360°, and are measured as one shape.
+    across = {"type": "Polygon", "coordinates": box(179.5, -17.0, 180.3, -16.5)["coordinates"]}
+    whole = box(179.5, -17.0, 180.0, -16.5)
+    split = {
+        "type": "MultiPolygon",
+        "coordinates": [whole["coordinates"], box(-180.0, -17.0, -179.7, -16.5)["coordinates"]],
+    }
+    geometry, km2 = geo.validate_area(split)
+    assert geometry["type"] == "MultiPolygon" and len(geometry["coordinates"]) == 2
+    _one, half_km2 = geo.validate_area(whole)
+    assert km2 == pytest.approx(half_km2 * 0.8 / 0.5, rel=0.01)
+    # Written as one ring it must still be in WGS84 (±180°), as the form requires.
+    with pytest.raises(geo.AreaError):
+        geo.validate_area(across)
+    # Parts that overlap are still refused, across the antimeridian or not.
+    overlapping = {
+        "type": "MultiPolygon",
+        "coordinates": [whole["coordinates"], box(179.8, -16.9, 180.0, -16.0)["coordinates"]],
+    }
+    with pytest.raises(geo.AreaError):
+        geo.validate_area(overlapping)
 
 
 def test_footprint_reading():
