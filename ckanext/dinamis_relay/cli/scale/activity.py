@@ -25,12 +25,15 @@ class Activity(GeneratorBase):
         if not people or not self.sizes.downloads:
             return 0
         weights = list(itertools_accumulate(rng.paretovariate(1.3) for _ in people))
-        datasets = []
-        for index in range(400):
-            licence = "dinamis-pleiades" if index % 3 else "dinamis-spot67"
-            datasets.append(
-                (self.new_id(), [self.new_id() for _ in range(rng.randint(1, 3))], licence)
-            )
+        # The generated imagery datasets (datasets.py) and their resources; a few popular
+        # ones take most downloads.
+        datasets = [(d["id"], d["resource_ids"], d["licence"]) for d in self.datasets]
+        if not datasets:
+            for index in range(400):
+                licence = "dinamis-pleiades" if index % 3 else "dinamis-spot67"
+                datasets.append(
+                    (self.new_id(), [self.new_id() for _ in range(rng.randint(1, 3))], licence)
+                )
         rows: list[tuple[datetime.datetime, str, str | None, str, str, str]] = []
         span = (self.now - self.start).total_seconds()
         while len(rows) < self.sizes.downloads:

@@ -36,6 +36,8 @@ class GeneratorBase:
 
         self.password_hash = pbkdf2_sha512.hash(password)
         self.groups: list[tuple] = []
+        self.datasets: list[dict[str, Any]] = []
+        self.resources: list[tuple] = []
         self.users: list[tuple] = []
         self.members: list[tuple] = []
         self.adhesions: list[dict[str, Any]] = []
