@@ -156,6 +156,27 @@ class TestCoverage:
         names = {r["name"] for r in cover(spot_only, area=h.SQUARE)["results"]}
         assert names == {"spot-2024-bordeaux", "spot-2023-nuageux"}
 
+    def test_access_in_metadata_mode(self, ckan_config, monkeypatch):
+        # Discoverable but restricted: everyone signed in sees the dataset; it says whether
+        # they may use it (licence granted, or a member of the publishing organization).
+        monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.visibility", "metadata")
+        w = h.world()
+        publisher = factories.User()
+        org = factories.Organization(users=[{"name": publisher["name"], "capacity": "member"}])
+        imagery("published", WHOLE, owner_org=org["id"])
+        access = {
+            who: cover(user, area=h.SQUARE)["results"][0]["access"]
+            for who, user in (
+                ("publisher", publisher),
+                ("requester", w.requester),
+                ("outsider", w.outsider),
+            )
+        }
+        assert access == {"publisher": True, "requester": True, "outsider": False}
+        assert (
+            cover(w.outsider, area=h.SQUARE)["results"][0]["organization_title"] == (org["title"])
+        )
+
     def test_signed_in_users_only(self, bordeaux):
         with pytest.raises(tk.NotAuthorized):
             cover(None, area=h.SQUARE)
