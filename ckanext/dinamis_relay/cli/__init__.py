@@ -70,7 +70,7 @@ def expire(dry_run: bool) -> None:
     "--datasets",
     default=None,
     type=click.IntRange(0),
-    help="Imagery datasets with footprints (default: 400, or 0.4 per entity beyond).",
+    help="Imagery datasets with footprints (default: 400, or one per ten entities beyond).",
 )
 @click.option("--seed", default=42, show_default=True, help="Same seed, same data.")
 @click.option("--password", default="scale-password", show_default=True)
