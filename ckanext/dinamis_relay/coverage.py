@@ -29,6 +29,7 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+import numpy as np
 import shapely
 import sqlalchemy as sa
 from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
@@ -46,6 +47,8 @@ CLOUD_FIELDS = ("cloud_cover",)
 # the URL stripping of the "metadata" visibility mode is not needed on its internal search.
 INTERNAL = "_dinamis_relay_coverage"
 MAX_PARTS = 8
+POLYGON_TYPE_ID = 3  # shapely.get_type_id
+MULTIPOLYGON_TYPE_ID = 6
 # ckanext-spatial keeps envelopes whose overlap ratio 2·X/(Q+T) is in ]0, 1], computed by
 # Solr in single precision: a footprint whose envelope is exactly the query's can come out
 # a hair above 1 and be missed. A query box a little larger (about 100 m) keeps the ratio
@@ -252,8 +255,10 @@ def _access(context: dict[str, Any], datasets: list[dict[str, Any]]) -> dict[str
     fields: in `hidden` mode a dataset the caller sees is one they may use; in `metadata`
     mode their labels are compared with those granting access (one query maps their
     memberships to organization names, which the index stores)."""
+    if not datasets or not visibility.discoverable():
+        return {d["id"]: True for d in datasets}
     user_labels = visibility.user_labels(context)
-    if user_labels is None or not visibility.discoverable():
+    if user_labels is None:
         return {d["id"]: True for d in datasets}
     member_ids = [label[len("member-") :] for label in user_labels if label.startswith("member-")]
     member_names: set[str] = set()
@@ -347,10 +352,23 @@ def search(
     for dataset in datasets:
         dataset[FOOTPRINT_FIELD] = raw.get(dataset["id"])
     shapely.prepare(area)
-    # Footprints met by the area, tested all at once against the prepared area.
+    # Footprints parsed all at once; only those that are not plain valid polygons go one by
+    # one through footprint() (repaired, or skipped with a warning). Then those the area
+    # meets, tested all at once against the prepared area.
+    parsed = shapely.from_geojson(
+        np.array([d[FOOTPRINT_FIELD] for d in datasets], dtype=object), on_invalid="ignore"
+    )
+    plain = shapely.is_valid(parsed) & np.isin(
+        shapely.get_type_id(parsed), (POLYGON_TYPE_ID, MULTIPOLYGON_TYPE_ID)
+    )
     readable: list[tuple[dict[str, Any], BaseGeometry]] = []
     skipped: list[str] = []
-    for dataset in datasets:
+    for dataset, quick, ok in zip(datasets, parsed, plain, strict=True):
+        if dataset[FOOTPRINT_FIELD] is None:
+            continue
+        if ok and not quick.is_empty:
+            readable.append((dataset, quick))
+            continue
         try:
             geom = footprint(dataset)
         except ValueError as error:
