@@ -35,7 +35,8 @@ import sqlalchemy as sa
 from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from . import geo, labels, visibility
+from .. import geo
+from ..access import permission_labels, visibility
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,7 @@ FIELDS = (
     "capacity",
     *(
         f"extras_{name}"
-        for name in (labels.FIELD, *ACQUISITION_FIELDS, *SENSOR_FIELDS, *CLOUD_FIELDS)
+        for name in (permission_labels.FIELD, *ACQUISITION_FIELDS, *SENSOR_FIELDS, *CLOUD_FIELDS)
     ),
 )
 
@@ -227,7 +228,7 @@ def _search(
     for bbox in bboxes if spatial else [None]:
         data: dict[str, Any] = {
             "q": "*:*",
-            "fq": f"{labels.FIELD}:[* TO *]",
+            "fq": f"{permission_labels.FIELD}:[* TO *]",
             "rows": rows,
             "fl": list(FIELDS),
             "facet": "false",
@@ -271,10 +272,10 @@ def _access(context: dict[str, Any], datasets: list[dict[str, Any]]) -> dict[str
     access: dict[str, bool] = {}
     unowned: list[str] = []
     for dataset in datasets:
-        code = labels.dataset_licence(dataset)
-        granted = {labels.STAFF_LABEL, f"collaborator-{dataset['id']}"}
+        code = permission_labels.dataset_licence(dataset)
+        granted = {permission_labels.STAFF_LABEL, f"collaborator-{dataset['id']}"}
         if code:
-            granted.add(labels.licence_label(code))
+            granted.add(permission_labels.licence_label(code))
         if not code or dataset.get("capacity") == "private" or user_labels & granted:
             access[dataset["id"]] = True
         elif dataset.get("organization"):
@@ -403,7 +404,7 @@ def search(
             "name": dataset["name"],
             "title": dataset.get("title") or dataset["name"],
             "organization_title": titles.get(organization, organization) if organization else None,
-            "licence": labels.dataset_licence(dataset),
+            "licence": permission_labels.dataset_licence(dataset),
             "share": round(min(covered_km2 / area_km2, 1.0), 4) if area_km2 else 0.0,
             "covered_km2": round(covered_km2, 3),
             "acquisition_date": date.isoformat() if date else None,
