@@ -72,7 +72,8 @@ class Activity(GeneratorBase):
             moments.append(when)
             who.append(person)
             have += when.size
-            self.progress("downloads drawn", have, target, batch=True)
+            if have == target or when.size >= target // 10:
+                self.progress("downloads drawn", have, target, batch=True)
         when = np.concatenate(moments)
         person = np.concatenate(who)
         order = np.argsort(when, kind="stable")
