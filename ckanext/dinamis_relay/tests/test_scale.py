@@ -24,6 +24,11 @@ def test_small_generation():
     # Imagery datasets with footprints, indexed: the coverage search reads them, and every
     # download is of one of their resources.
     assert counts["package"] == 8 and counts["resource"] >= 8
+    # The downloads' indexes, dropped for the load, are all back.
+    assert (
+        _count("SELECT count(*) FROM pg_indexes WHERE tablename = 'dinamis_relay_download_event'")
+        == 5
+    )
     region = tk.get_action("dinamis_relay_coverage")(
         {"user": "scale-admin"}, {"bbox": "-1.8,42.8,2.6,47.2", "limit": 100}
     )
