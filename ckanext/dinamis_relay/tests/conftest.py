@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 
+import ckan.model as model
 import pytest
 from ckan.tests import factories as ckan_factories
 from pytest_factoryboy import register
@@ -17,6 +18,20 @@ register(factories.AccountFactory, "account_request")
 register(factories.ImageryRequestFactory, "imagery_request_draft")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Passwords hashed with 1,000 PBKDF2 rounds instead of passlib's 25,000+: the hashing
+    is CKAN's and not under test, and at ~70 ms a user (every factory user, every login
+    re-hashes) it was a tenth of the suite's time."""
+    from ckan.model import user as user_model
+    from passlib.hash import pbkdf2_sha512
+
+    production = user_model.pbkdf2_sha512
+    user_model.pbkdf2_sha512 = pbkdf2_sha512.using(rounds=1000)
+    yield
+    user_model.pbkdf2_sha512 = production
+
+
 @pytest.fixture()
 def clean_db(reset_db, migrate_db_for):
     """CKAN's clean_db plus the plugin's migrations; once the schema is complete, every
@@ -24,8 +39,12 @@ def clean_db(reset_db, migrate_db_for):
     ckan_factories.fake.unique.clear()
     if Database.empty():
         return
+    engine = model.meta.engine
     reset_db()
     migrate_db_for("dinamis_relay")
+    # CKAN's migration environment leaves its own engine, without a connection pool, as the
+    # model's: every later query would open a new connection. Give back the pooled one.
+    model.init_model(engine)
     Database.ready = True
 
 
