@@ -1,4 +1,5 @@
-"""Latency and SQL query counts of the global view and the lists at regional scale.
+"""Latency and SQL query counts of the global view, the lists and the coverage search at
+regional (or national) scale.
 
 Not a test: run it against a database filled by `ckan dinamis-relay generate-scale-data`
 (1,000 entities, 50,000 accounts, 1,000,000 downloads, 20,000 imagery requests). It times
@@ -9,8 +10,13 @@ and p95 and its ratio to those core references.
     source .stack/env.sh
     export CKAN_SQLALCHEMY_URL=postgresql://ckan:ckan@127.0.0.1:54329/ckan_bench
     export CKAN_SITE_ID=dr_bench
+    export CKAN__PLUGINS="dinamis_relay spatial_metadata spatial_query"
     ckan -c test.ini dinamis-relay generate-scale-data --replace
     python scripts/bench_scale.py -c test.ini --repeat 30
+
+The coverage search is timed next to core's `package_search` with the same `ext_bbox`, as
+the referent of an accepted entity (an adherent): a request-sized box and a 100 km one. With
+`spatial_query` loaded (as above) both go through ckanext-spatial's envelope search.
 
 `account_validate` changes data: each repetition validates one requested account of a
 relay-mode entity (there are about 2,000 to validate).
@@ -37,6 +43,11 @@ def main() -> int:
     parser.add_argument("-c", "--config", default="test.ini")
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="Run only the calls whose name contains one of these (commas).",
+    )
     args = parser.parse_args()
 
     from ckan.cli import load_config
@@ -94,6 +105,13 @@ def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
     referent = model.User.get(median.referent_user_id).name
     print(f"middle entity: {median.name} ({median.n} accounts), referent {referent}")
     super_referent = "scale-superref-1"
+    adherent = session.execute(
+        sa.text(
+            'SELECT u.name FROM dinamis_relay_adhesion d JOIN "user" u'
+            " ON u.id = d.referent_user_id WHERE d.is_current AND d.state = 'accepted'"
+            " ORDER BY d.created, d.id LIMIT 1"
+        )
+    ).scalar_one()
     tk.config["ckanext.dinamis_relay.stats_cache_seconds"] = 0
     visible = tk.get_action("dinamis_relay_account_list")({"user": super_referent}, {"limit": 20})[
         "count"
@@ -134,6 +152,18 @@ def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
             cached_stats_ready = True
             tk.config["ckanext.dinamis_relay.stats_cache_seconds"] = 0
 
+    # The coverage search next to core's package_search with the same box, as an adherent
+    # (the referent of an accepted entity): a request-sized area (about 16 km by 17 km around
+    # Bordeaux, or the middle of the generated extent) and one of about 100 km.
+    small_box = "-0.7,44.75,-0.5,44.9"
+    large_box = "-1.2,44.4,0.1,45.3"
+
+    def coverage_search(bbox: str) -> Callable[[], Any]:
+        return action("dinamis_relay_coverage", adherent, {"bbox": bbox})
+
+    def core_search(bbox: str) -> Callable[[], Any]:
+        return action("package_search", adherent, {"ext_bbox": bbox})
+
     cases: list[tuple[str, Callable[[], Any]]] = [
         ("core organization_list all_fields", action("organization_list", super_referent,
                                                      {"all_fields": True})),
@@ -157,8 +187,24 @@ def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
         ("dashboard_export (1000 accounts)",
          action("dinamis_relay_dashboard_export", super_referent, {"kind": "accounts"})),
         ("account_validate", validate),
+        ("core package_search (request box)", core_search(small_box)),
+        ("coverage (request box)", coverage_search(small_box)),
+        ("core package_search (100 km box)", core_search(large_box)),
+        ("coverage (100 km box)", coverage_search(large_box)),
     ]  # fmt: skip
+    references = {name: call for name, call in cases[:2]}
+    wanted = [term for term in args.only.split(",") if term]
+    cases = [case for case in cases if any(term in case[0] for term in wanted)] or cases
+    for name, call in references.items():
+        if name not in {case[0] for case in cases}:
+            cases.insert(0, (name, call))
 
+    for label, bbox in (("request box", small_box), ("100 km box", large_box)):
+        found = coverage_search(bbox)()
+        print(
+            f"coverage ({label} {bbox}): {found['count']} datasets meet it,"
+            f" {found['candidates']} candidates from the index"
+        )
     results = []
     for name, call in cases:
         timings: list[float] = []
@@ -174,8 +220,9 @@ def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
                 queries.append(len(statements))
         results.append((name, timings, queries))
 
-    reference_list = statistics.median(results[0][1])
-    reference_show = statistics.median(results[1][1])
+    medians = {name: statistics.median(timings) for name, timings, _queries in results}
+    reference_list = medians["core organization_list all_fields"]
+    reference_show = medians["core organization_show"]
     print(f"\n{args.repeat} runs each after {args.warmup} warm-up runs; times in ms\n")
     header = f"{'call':<40} {'p50':>7} {'p95':>7} {'queries':>9} {'÷list':>6} {'÷show':>6}"
     print(header)
@@ -192,6 +239,14 @@ def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
             f"{name:<40} {p50:7.1f} {p95:7.1f} {spread:>9} "
             f"{p50 / reference_list:6.2f} {p50 / reference_show:6.2f}"
         )
+    for size in ("request box", "100 km box"):
+        core = medians.get(f"core package_search ({size})")
+        mine = medians.get(f"coverage ({size})")
+        if core and mine:
+            print(
+                f"coverage ÷ core package_search, {size}: {mine:.1f} / {core:.1f} ms"
+                f" = {mine / core:.2f}"
+            )
     return 0
 
 

@@ -66,6 +66,12 @@ def expire(dry_run: bool) -> None:
 @click.option("--accounts", default=50000, show_default=True, type=click.IntRange(0))
 @click.option("--downloads", default=1000000, show_default=True, type=click.IntRange(0))
 @click.option("--requests", default=20000, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--datasets",
+    default=None,
+    type=click.IntRange(0),
+    help="Imagery datasets with footprints (default: 400, or one per ten entities beyond).",
+)
 @click.option("--seed", default=42, show_default=True, help="Same seed, same data.")
 @click.option("--password", default="scale-password", show_default=True)
 @click.option(
@@ -76,15 +82,17 @@ def generate_scale_data(
     accounts: int,
     downloads: int,
     requests: int,
+    datasets: int | None,
     seed: int,
     password: str,
     replace: bool,
 ) -> None:
-    """Fill this site's database with a relay at regional scale, for benchmarks only
-    (users and organizations are written with COPY, not through the actions)."""
+    """Fill this site's database with a relay at regional (or national) scale, for
+    benchmarks only (users, organizations and datasets are written with COPY, not through
+    the actions; the datasets are then indexed)."""
     from . import scale
 
-    sizes = scale.Sizes(entities, accounts, downloads, requests)
+    sizes = scale.Sizes(entities, accounts, downloads, requests, datasets)
     try:
         counts = scale.generate(
             sizes, seed=seed, replace=replace, password=password, echo=click.echo

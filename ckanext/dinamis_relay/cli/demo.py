@@ -8,6 +8,7 @@ adhesion is left as it is.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -153,6 +154,62 @@ COMMON_FIELDS = {
 }
 
 
+def _box(west: float, south: float, east: float, north: float) -> str:
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+
+# Footprinted DINAMIS imagery around Bordeaux, for the coverage search and the footprints
+# map: name, title, licence, sensor, acquisition date, cloud cover (%), footprint.
+IMAGERY: list[tuple[str, str, str, str, str, int, str]] = [
+    (
+        "spot7-bordeaux-metropole-2024-06-12",
+        "SPOT 7 — Bordeaux Métropole, 12 juin 2024",
+        "dinamis-spot67",
+        "SPOT 7",
+        "2024-06-12",
+        3,
+        _box(-1.0, 44.55, -0.25, 45.1),
+    ),
+    (
+        "spot6-bassin-arcachon-2023-08-03",
+        "SPOT 6 — Bassin d'Arcachon, 3 août 2023",
+        "dinamis-spot67",
+        "SPOT 6",
+        "2023-08-03",
+        8,
+        _box(-1.35, 44.45, -0.6, 44.95),
+    ),
+    (
+        "pleiades-pessac-2025-04-18",
+        "Pléiades 1A — Pessac et Mérignac, 18 avril 2025",
+        "dinamis-pleiades",
+        "Pléiades 1A",
+        "2025-04-18",
+        1,
+        _box(-0.75, 44.76, -0.55, 44.86),
+    ),
+    (
+        "pleiades-bordeaux-centre-2024-09-02",
+        "Pléiades 1B — Bordeaux centre, 2 septembre 2024",
+        "dinamis-pleiades",
+        "Pléiades 1B",
+        "2024-09-02",
+        12,
+        _box(-0.65, 44.8, -0.5, 44.9),
+    ),
+    (
+        "pleiades-neo-presquile-2025-07-10",
+        "Pléiades Neo 3 — Blanquefort et la presqu'île d'Ambès, 10 juillet 2025",
+        "dinamis-pleiades",
+        "Pléiades Neo 3",
+        "2025-07-10",
+        0,
+        _box(-0.7, 44.88, -0.5, 45.0),
+    ),
+]
+
+
 def _site_context() -> dict[str, Any]:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
@@ -286,6 +343,40 @@ def _ensure_services() -> None:
     )
 
 
+def _ensure_imagery() -> None:
+    """DINAMIS's footprinted SPOT 6/7 and Pléiades datasets around Bordeaux."""
+    for name, title, licence, sensor, acquired, cloud, footprint in IMAGERY:
+        try:
+            tk.get_action("package_show")(_site_context(), {"id": name})
+            continue
+        except tk.ObjectNotFound:
+            pass
+        values = {
+            "dinamis_licence": licence,
+            "spatial": footprint,
+            "acquisition_date": acquired,
+            "sensor": sensor,
+            "cloud_cover": str(cloud),
+        }
+        tk.get_action("package_create")(
+            _site_context(),
+            {
+                "name": name,
+                "title": title,
+                "notes": f"Image {sensor} acquise le {acquired} (licence DINAMIS {licence}).",
+                "owner_org": "dinamis",
+                "extras": [{"key": key, "value": value} for key, value in values.items()],
+                "resources": [
+                    {
+                        "name": f"Ortho-image {sensor}",
+                        "url": f"https://example.org/dinamis/{name}.tif",
+                        "format": "GeoTIFF",
+                    }
+                ],
+            },
+        )
+
+
 def create_demo_data(password: str | None = None) -> Iterator[str]:
     """Create the demo data; yield lines to print (users with their passwords, links)."""
     password = password or DEFAULT_PASSWORD
@@ -318,6 +409,7 @@ def create_demo_data(password: str | None = None) -> Iterator[str]:
             links.append(f"  {title}: {link}")
 
     _ensure_services()
+    _ensure_imagery()
 
     yield f"DINAMIS demo users (password for all: {password})"
     for name, _fullname, role, _sysadmin in USERS:

@@ -105,6 +105,25 @@ def unwrapped(geom: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
     return shapely.transform(geom, shift)
 
 
+def joined_at_antimeridian(
+    geom: Polygon | MultiPolygon, measured: Polygon | MultiPolygon
+) -> Polygon | MultiPolygon:
+    """A MultiPolygon split at 180° (as RFC 7946 asks GeoJSON to write shapes across the
+    antimeridian) whose parts, once unwrapped, share the meridian: joined there, as one
+    shape. Anything else is returned as it was, to be refused with its reason: parts that
+    were already invalid as given, or that overlap."""
+    if not isinstance(measured, MultiPolygon) or not geom.is_valid:
+        return measured
+    parts = list(measured.geoms)
+    if not all(part.is_valid for part in parts):
+        return measured
+    merged = shapely.union_all(parts)
+    total = sum(part.area for part in parts)
+    if not merged.is_valid or abs(merged.area - total) > 1e-9 * total:
+        return measured
+    return merged
+
+
 def max_area_km2() -> float:
     return float(tk.config.get("ckanext.dinamis_relay.imagery.max_area_km2") or 10000)
 
@@ -199,6 +218,29 @@ def area_km2(geom: Polygon | MultiPolygon) -> float:
     return float(shapely.transform(geom, project).area)
 
 
+def areas_km2(geoms: list[Any], around: Polygon | MultiPolygon) -> list[float]:
+    """Areas on the sphere of shapes lying within `around` (the pieces of an area a search
+    cut), all in one projection centred on `around`: the sinusoidal projection is
+    equal-area wherever its centre is, and one transform of every coordinate at once is
+    far cheaper than one per shape."""
+    if not len(geoms):
+        return []
+    minx, _miny, maxx, _maxy = around.bounds
+    wraps = maxx - minx > 180
+    lon0 = unwrapped(around).centroid.x
+
+    def project(coords: np.ndarray) -> np.ndarray:
+        lon = coords[:, 0]
+        if wraps:
+            lon = np.where(lon < 0, lon + 360, lon)
+        lon = np.radians(lon - lon0)
+        lat = np.radians(coords[:, 1])
+        return np.column_stack((EARTH_RADIUS_KM * lon * np.cos(lat), EARTH_RADIUS_KM * lat))
+
+    projected = shapely.transform(np.asarray(geoms, dtype=object), project)
+    return [float(value) for value in shapely.area(projected)]
+
+
 def validate_area(value: Any) -> tuple[dict[str, Any], float]:
     """Check the area and return (normalised GeoJSON geometry, area in km²).
 
@@ -227,6 +269,8 @@ def validate_area(value: Any) -> tuple[dict[str, Any], float]:
     ):
         raise AreaError(tk._("The coordinates must be longitude and latitude in degrees (WGS84)"))
     measured = unwrapped(geom)
+    if not measured.is_valid and measured is not geom:
+        measured = joined_at_antimeridian(geom, measured)
     if not measured.is_valid:
         raise AreaError(
             tk._("The area is not a valid polygon: {reason}").format(

@@ -26,12 +26,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
+import numpy as np
 import shapely
+import sqlalchemy as sa
 from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.prepared import prep
 
 from .. import geo
 from ..access import permission_labels, visibility
@@ -46,6 +48,8 @@ CLOUD_FIELDS = ("cloud_cover",)
 # the URL stripping of the "metadata" visibility mode is not needed on its internal search.
 INTERNAL = "_dinamis_relay_coverage"
 MAX_PARTS = 8
+POLYGON_TYPE_ID = 3  # shapely.get_type_id
+MULTIPOLYGON_TYPE_ID = 6
 # ckanext-spatial keeps envelopes whose overlap ratio 2·X/(Q+T) is in ]0, 1], computed by
 # Solr in single precision: a footprint whose envelope is exactly the query's can come out
 # a hair above 1 and be missed. A query box a little larger (about 100 m) keeps the ratio
@@ -190,11 +194,33 @@ def envelopes(area: BaseGeometry) -> list[tuple[float, float, float, float]]:
 # ---------------------------------------------------------------- searching
 
 
+# What the ranking and the answer read, from the index itself (stored fields): no dataset
+# dict is decoded. Extras are stored as `extras_<key>` in both schemas (ckanext-scheming
+# keeps its fields as extras in the database, and the index is built from those). The
+# footprint is not among them: ckanext-spatial leaves it out of the index (it keeps the
+# envelope), so it is read from the database for the candidates (one query by id).
+FIELDS = (
+    "id",
+    "name",
+    "title",
+    "organization",
+    "capacity",
+    *(
+        f"extras_{name}"
+        for name in (permission_labels.FIELD, *ACQUISITION_FIELDS, *SENSOR_FIELDS, *CLOUD_FIELDS)
+    ),
+)
+
+
 def _search(
     context: dict[str, Any], bboxes: list[tuple[float, float, float, float]], rows: int
 ) -> tuple[list[dict[str, Any]], int, bool, bool]:
-    """DINAMIS datasets the caller may see around the boxes:
-    (datasets, how many the index found, whether some were left out, spatial search used)."""
+    """DINAMIS datasets the caller may see around the boxes, as rows of FIELDS:
+    (rows, how many the index found, whether some were left out, spatial search used).
+
+    One bounded query per box (two only for an area split at the antimeridian), through
+    `package_search` so that ckanext-spatial turns `ext_bbox` into its envelope filter and
+    ranking, and CKAN applies the caller's permission labels."""
     spatial = p.plugin_loaded("spatial_query")
     found: dict[str, dict[str, Any]] = {}
     total = 0
@@ -202,9 +228,10 @@ def _search(
     for bbox in bboxes if spatial else [None]:
         data: dict[str, Any] = {
             "q": "*:*",
-            "fq": "dinamis_licence:[* TO *]",
+            "fq": f"{permission_labels.FIELD}:[* TO *]",
             "rows": rows,
-            "fl": ["id", "validated_data_dict"],
+            "fl": list(FIELDS),
+            "facet": "false",
         }
         if bbox is not None:
             minx, miny, maxx, maxy = bbox
@@ -219,10 +246,80 @@ def _search(
         total += result["count"]
         truncated = truncated or result["count"] > rows
         for row in result["results"]:
-            if row["id"] in found or not row.get("validated_data_dict"):
-                continue
-            found[row["id"]] = json.loads(row["validated_data_dict"])
+            if isinstance(row, dict) and row.get("id") and row["id"] not in found:
+                found[row["id"]] = row
     return list(found.values()), total, truncated, spatial
+
+
+def _access(context: dict[str, Any], datasets: list[dict[str, Any]]) -> dict[str, bool]:
+    """Whether the caller may use each dataset's data (visibility.may_use), from the index's
+    fields: in `hidden` mode a dataset the caller sees is one they may use; in `metadata`
+    mode their labels are compared with those granting access (one query maps their
+    memberships to organization names, which the index stores)."""
+    if not datasets or not visibility.discoverable():
+        return {d["id"]: True for d in datasets}
+    user_labels = visibility.user_labels(context)
+    if user_labels is None:
+        return {d["id"]: True for d in datasets}
+    member_ids = [label[len("member-") :] for label in user_labels if label.startswith("member-")]
+    member_names: set[str] = set()
+    if member_ids:
+        member_names = set(
+            model.Session.execute(
+                sa.select(model.Group.name).where(model.Group.id.in_(member_ids))
+            ).scalars()
+        )
+    access: dict[str, bool] = {}
+    unowned: list[str] = []
+    for dataset in datasets:
+        code = permission_labels.dataset_licence(dataset)
+        granted = {permission_labels.STAFF_LABEL, f"collaborator-{dataset['id']}"}
+        if code:
+            granted.add(permission_labels.licence_label(code))
+        if not code or dataset.get("capacity") == "private" or user_labels & granted:
+            access[dataset["id"]] = True
+        elif dataset.get("organization"):
+            access[dataset["id"]] = dataset["organization"] in member_names
+        else:
+            unowned.append(dataset["id"])  # its creator's label: not in the index
+    for package in model.Session.query(model.Package).filter(model.Package.id.in_(unowned)):
+        access[package.id] = visibility.may_use_package(context, package)
+    return access
+
+
+def _footprints(ids: list[str]) -> dict[str, str]:
+    """The `spatial` extra of each dataset, from the database: CKAN 2.12 keeps extras in the
+    package's `extras` column, CKAN 2.11 in `package_extra` rows."""
+    if not ids:
+        return {}
+    package = model.package_table
+    if "extras" in package.c:
+        query = sa.select(package.c.id, package.c.extras[FOOTPRINT_FIELD].astext).where(
+            package.c.id.in_(ids)
+        )
+    else:
+        extra = sa.table(
+            "package_extra",
+            sa.column("package_id"),
+            sa.column("key"),
+            sa.column("value"),
+            sa.column("state"),
+        )
+        query = sa.select(extra.c.package_id, extra.c.value).where(
+            extra.c.package_id.in_(ids),
+            extra.c.key == FOOTPRINT_FIELD,
+            extra.c.state == "active",
+        )
+    return {row[0]: row[1] for row in model.Session.execute(query) if row[1]}
+
+
+def _organization_titles(names: set[str]) -> dict[str, str]:
+    if not names:
+        return {}
+    rows = model.Session.execute(
+        sa.select(model.Group.name, model.Group.title).where(model.Group.name.in_(names))
+    ).all()
+    return {name: title or name for name, title in rows}
 
 
 def _criteria_met(
@@ -252,12 +349,27 @@ def search(
     area_km2 = geo.area_km2(area)
     rows = max_candidates()
     datasets, total, truncated, spatial = _search(context, envelopes(area), rows)
-    user_labels = visibility.user_labels(context)
-    prepared = prep(area)
-    results: list[dict[str, Any]] = []
-    pieces: list[BaseGeometry] = []
-    skipped: list[str] = []
+    raw = _footprints([d["id"] for d in datasets])
     for dataset in datasets:
+        dataset[FOOTPRINT_FIELD] = raw.get(dataset["id"])
+    shapely.prepare(area)
+    # Footprints parsed all at once; only those that are not plain valid polygons go one by
+    # one through footprint() (repaired, or skipped with a warning). Then those the area
+    # meets, tested all at once against the prepared area.
+    parsed = shapely.from_geojson(
+        np.array([d[FOOTPRINT_FIELD] for d in datasets], dtype=object), on_invalid="ignore"
+    )
+    plain = shapely.is_valid(parsed) & np.isin(
+        shapely.get_type_id(parsed), (POLYGON_TYPE_ID, MULTIPOLYGON_TYPE_ID)
+    )
+    readable: list[tuple[dict[str, Any], BaseGeometry]] = []
+    skipped: list[str] = []
+    for dataset, quick, ok in zip(datasets, parsed, plain, strict=True):
+        if dataset[FOOTPRINT_FIELD] is None:
+            continue
+        if ok and not quick.is_empty:
+            readable.append((dataset, quick))
+            continue
         try:
             geom = footprint(dataset)
         except ValueError as error:
@@ -266,24 +378,32 @@ def search(
             )
             skipped.append(dataset["id"])
             continue
-        if geom is None or not prepared.intersects(geom):
-            continue
-        piece = area.intersection(geom)
-        covered_km2 = geo.area_km2(piece) if not piece.is_empty else 0.0
+        if geom is not None:
+            readable.append((dataset, geom))
+    geoms = [geom for _dataset, geom in readable]
+    met = shapely.intersects(area, geoms) if geoms else []
+    hits = [(d, g) for (d, g), yes in zip(readable, met, strict=True) if yes]
+    pieces = list(shapely.intersection(area, [g for _d, g in hits])) if hits else []
+    covered_each = geo.areas_km2(pieces, around=area)
+    access = _access(context, [d for d, _g in hits])
+    titles = _organization_titles({d["organization"] for d, _g in hits if d.get("organization")})
+    results: list[dict[str, Any]] = []
+    kept: list[BaseGeometry] = []
+    for (dataset, geom), piece, covered_km2 in zip(hits, pieces, covered_each, strict=True):
         if covered_km2 <= 0:
             continue
-        pieces.append(piece)
+        kept.append(piece)
         date = _date(_value(dataset, ACQUISITION_FIELDS))
         cloud = _cloud(_value(dataset, CLOUD_FIELDS))
         sensor = _value(dataset, SENSOR_FIELDS)
         code = sensor_code(sensor)
-        met = _criteria_met(criteria, code, date, cloud)
-        organization = dataset.get("organization") or {}
+        checks = _criteria_met(criteria, code, date, cloud)
+        organization = dataset.get("organization")
         item: dict[str, Any] = {
             "id": dataset["id"],
             "name": dataset["name"],
             "title": dataset.get("title") or dataset["name"],
-            "organization_title": organization.get("title") or organization.get("name"),
+            "organization_title": titles.get(organization, organization) if organization else None,
             "licence": permission_labels.dataset_licence(dataset),
             "share": round(min(covered_km2 / area_km2, 1.0), 4) if area_km2 else 0.0,
             "covered_km2": round(covered_km2, 3),
@@ -291,9 +411,9 @@ def search(
             "sensor": sensor if isinstance(sensor, str) else None,
             "sensor_code": code,
             "cloud_cover": cloud,
-            "criteria": met,
-            "meets_criteria": not any(v is False for v in met.values()),
-            "access": visibility.may_use(user_labels, dataset),
+            "criteria": checks,
+            "meets_criteria": not any(v is False for v in checks.values()),
+            "access": access.get(dataset["id"], False),
         }
         if include_footprints:
             item["footprint"] = mapping(geom)
@@ -307,7 +427,7 @@ def search(
             r["name"],
         )
     )
-    covered = geo.area_km2(shapely.union_all(pieces)) if pieces else 0.0
+    covered = geo.area_km2(shapely.union_all(kept)) if kept else 0.0
     return Coverage(
         area_km2=area_km2,
         count=len(results),

@@ -11,6 +11,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
+from ckanext.dinamis_relay import geo
 from ckanext.dinamis_relay.geo import coverage
 
 from . import factories as f
@@ -157,6 +158,27 @@ class TestCoverage:
         names = {r["name"] for r in cover(spot_only, area=h.SQUARE)["results"]}
         assert names == {"spot-2024-bordeaux", "spot-2023-nuageux"}
 
+    def test_access_in_metadata_mode(self, ckan_config, monkeypatch):
+        # Discoverable but restricted: everyone signed in sees the dataset; it says whether
+        # they may use it (licence granted, or a member of the publishing organization).
+        monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.visibility", "metadata")
+        w = h.world()
+        publisher = factories.User()
+        org = factories.Organization(users=[{"name": publisher["name"], "capacity": "member"}])
+        imagery("published", WHOLE, owner_org=org["id"])
+        access = {
+            who: cover(user, area=h.SQUARE)["results"][0]["access"]
+            for who, user in (
+                ("publisher", publisher),
+                ("requester", w.requester),
+                ("outsider", w.outsider),
+            )
+        }
+        assert access == {"publisher": True, "requester": True, "outsider": False}
+        assert (
+            cover(w.outsider, area=h.SQUARE)["results"][0]["organization_title"] == (org["title"])
+        )
+
     def test_signed_in_users_only(self, bordeaux):
         with pytest.raises(tk.NotAuthorized):
             cover(None, area=h.SQUARE)
@@ -198,11 +220,6 @@ class TestCoverage:
         assert result["skipped"] == 1
         assert "a-line" in caplog.text
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="known regression after merging the input layer: a MultiPolygon split at 180° "
-        "is refused as self-intersecting",
-    )
     def test_the_antimeridian(self):
         w = h.world()
         imagery("fiji-east", box(179.2, -17.0, 179.9, -16.5))
@@ -258,6 +275,31 @@ class TestWithoutSpatialSearch:
         assert result["spatial_search"] is False
         assert [r["name"] for r in result["results"]] == ["good"]
         assert result["skipped"] == 1
+
+
+def test_an_area_split_at_the_antimeridian_is_accepted_as_the_form_accepts_it():
+    # RFC 7946 asks for shapes across 180° to be split there: the two parts share the
+    # meridian once western longitudes are moved by 360°, and are measured as one shape.
+    across = {"type": "Polygon", "coordinates": box(179.5, -17.0, 180.3, -16.5)["coordinates"]}
+    whole = box(179.5, -17.0, 180.0, -16.5)
+    split = {
+        "type": "MultiPolygon",
+        "coordinates": [whole["coordinates"], box(-180.0, -17.0, -179.7, -16.5)["coordinates"]],
+    }
+    geometry, km2 = geo.validate_area(split)
+    assert geometry["type"] == "MultiPolygon" and len(geometry["coordinates"]) == 2
+    _one, half_km2 = geo.validate_area(whole)
+    assert km2 == pytest.approx(half_km2 * 0.8 / 0.5, rel=0.01)
+    # Written as one ring it must still be in WGS84 (±180°), as the form requires.
+    with pytest.raises(geo.AreaError):
+        geo.validate_area(across)
+    # Parts that overlap are still refused, across the antimeridian or not.
+    overlapping = {
+        "type": "MultiPolygon",
+        "coordinates": [whole["coordinates"], box(179.8, -16.9, 180.0, -16.0)["coordinates"]],
+    }
+    with pytest.raises(geo.AreaError):
+        geo.validate_area(overlapping)
 
 
 def test_footprint_reading():

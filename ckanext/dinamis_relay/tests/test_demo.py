@@ -33,3 +33,19 @@ def test_demo_data_builds_every_state_and_is_idempotent():
     assert [a["state"] for a in accounts["results"]] == ["active"]
     requests = tk.get_action("dinamis_relay_imagery_request_list")(site, {"queue": "all"})
     assert [r["state"] for r in requests["results"]] == ["submitted"]
+    # Footprinted SPOT 6/7 and Pléiades imagery around Bordeaux: the coverage panel of the
+    # Pessac request lists it, the request form's map draws it.
+    request = tk.get_action("dinamis_relay_imagery_request_show")(
+        {"user": "agent-pessac"}, {"id": requests["results"][0]["id"]}
+    )
+    found = request["coverage"]
+    names = {r["name"] for r in found["results"]}
+    assert names >= {name for name, *_rest in demo.IMAGERY if "pessac" in name}
+    assert found["covered_share"] == pytest.approx(1.0)
+    assert {r["sensor_code"] for r in found["results"]} == {"spot67", "pleiades"}
+    assert all(r["acquisition_date"] and r["cloud_cover"] is not None for r in found["results"])
+    footprints = tk.get_action("dinamis_relay_coverage")(
+        {"user": "agent-pessac"}, {"bbox": "-1.5,44.3,0,45.3", "include_footprints": True}
+    )
+    assert footprints["count"] == len(demo.IMAGERY)
+    assert all(r["footprint"]["type"] == "Polygon" for r in footprints["results"])

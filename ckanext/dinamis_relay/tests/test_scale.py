@@ -6,6 +6,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
+from shapely.geometry import shape
 
 from ckanext.dinamis_relay.cli import scale
 
@@ -14,12 +15,34 @@ def _count(sql: str) -> int:
     return int(model.Session.execute(sa.text(sql)).scalar_one())
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "with_request_context")
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
 def test_small_generation():
-    sizes = scale.Sizes(entities=12, accounts=60, downloads=500, requests=20)
+    sizes = scale.Sizes(entities=12, accounts=60, downloads=500, requests=20, datasets=8)
     lines: list[str] = []
     counts = scale.generate(sizes, seed=3, echo=lines.append)
     assert counts["account"] == 60
+    # Imagery datasets with footprints, indexed: the coverage search reads them, and every
+    # download is of one of their resources.
+    assert counts["package"] == 8 and counts["resource"] >= 8
+    # The downloads' indexes, dropped for the load, are all back.
+    assert (
+        _count("SELECT count(*) FROM pg_indexes WHERE tablename = 'dinamis_relay_download_event'")
+        == 5
+    )
+    region = tk.get_action("dinamis_relay_coverage")(
+        {"user": "scale-admin"}, {"bbox": "-1.8,42.8,2.6,47.2", "limit": 100}
+    )
+    assert region["count"] == 8 and region["skipped"] == 0
+    assert {r["sensor_code"] for r in region["results"]} <= {"spot67", "pleiades", "pleiades_neo"}
+    assert all(r["acquisition_date"] and r["cloud_cover"] is not None for r in region["results"])
+    assert (
+        _count(
+            "SELECT count(*) FROM dinamis_relay_download_event d WHERE NOT EXISTS"
+            " (SELECT 1 FROM resource r WHERE r.id = d.resource_id"
+            " AND r.package_id = d.dataset_id)"
+        )
+        == 0
+    )
     assert counts["download_event"] == 500
     assert counts["imagery_request"] == 20
     assert _count("SELECT count(*) FROM dinamis_relay_adhesion WHERE is_current") == 12
@@ -55,6 +78,15 @@ def test_small_generation():
     again = scale.generate(sizes, seed=3, replace=True, echo=lines.append)
     # Same seed, same data; the relay and DINAMIS organizations are kept, not written again.
     assert again == {**counts, "group": counts["group"] - 2}
+
+
+def test_footprints_are_scenes_of_their_sensor():
+    spot = scale.datasets.scene(-0.6, 44.8, 60.0, 12.0)
+    pleiades = scale.datasets.scene(-0.6, 44.8, 20.0, 12.0)
+    from ckanext.dinamis_relay import geo
+
+    assert geo.validate_area(pleiades)[1] == pytest.approx(400, rel=0.02)
+    assert shape(spot).contains(shape(pleiades))
 
 
 def test_entity_names_never_run_out():

@@ -36,6 +36,8 @@ class GeneratorBase:
 
         self.password_hash = pbkdf2_sha512.hash(password)
         self.groups: list[tuple] = []
+        self.datasets: list[dict[str, Any]] = []
+        self.resources: list[tuple] = []
         self.users: list[tuple] = []
         self.members: list[tuple] = []
         self.adhesions: list[dict[str, Any]] = []
@@ -144,10 +146,11 @@ class GeneratorBase:
         )
         return user_id, user_name, email
 
-    def progress(self, label: str, done: int, total: int) -> None:
-        """A progress line at each tenth of a long step: `label  40 % (4,000/10,000)`."""
+    def progress(self, label: str, done: int, total: int, batch: bool = False) -> None:
+        """A progress line at each tenth of a long step: `label  40 % (4,000/10,000)`; a
+        step done in batches (`batch`) prints one after each."""
         step = max(1, total // 10)
-        if total >= 1000 and (done % step == 0 or done == total):
+        if total >= 1000 and (batch or done % step == 0 or done == total):
             self.echo(f"         {label} {100 * done // total:3d} % ({done:,}/{total:,})")
 
     def _member(self, group_id: str, user_id: str, capacity: str) -> None:

@@ -19,6 +19,13 @@ class Sizes:
     accounts: int = 50000
     downloads: int = 1000000
     requests: int = 20000
+    # Imagery datasets with footprints (published by DINAMIS, indexed): by default 400 at
+    # regional scale, one per ten entities beyond (indexing takes about 0.1 s each).
+    datasets: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.datasets is None:
+            self.datasets = max(400, self.entities // 10)
 
 
 class _Ids:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import ckan.model as model
@@ -12,15 +13,16 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
 from .activity import Activity
+from .datasets import Datasets
 from .organizations import Organizations
 from .people import People
 from .rows import Sizes, _copy
 from .vocabulary import PREFIX
 
 
-class Generator(Organizations, People, Activity):
-    """The whole generator: `staff`, `entities`, `accounts_and_people`, `imagery_requests`
-    build rows in memory; `generate` writes them with COPY."""
+class Generator(Organizations, Datasets, People, Activity):
+    """The whole generator: `staff`, `imagery_datasets`, `entities`, `accounts_and_people`,
+    `imagery_requests` build rows in memory; `generate` writes them with COPY."""
 
 
 PLUGIN_TABLES = (
@@ -70,6 +72,16 @@ def _wipe(connection: sa.Connection) -> None:
             ),
             {"p": like},
         )
+    packages = "SELECT id FROM package WHERE name LIKE :p"
+    connection.execute(
+        sa.text(f"DELETE FROM resource WHERE package_id IN ({packages})"), {"p": like}
+    )
+    if sa.inspect(connection).has_table("package_extra"):  # CKAN 2.11
+        connection.execute(
+            sa.text(f"DELETE FROM package_extra WHERE package_id IN ({packages})"), {"p": like}
+        )
+    connection.execute(sa.text("DELETE FROM package WHERE name LIKE :p"), {"p": like})
+    _unindex_generated()
     connection.execute(sa.text('DELETE FROM "user" WHERE name LIKE :p'), {"p": like})
     connection.execute(sa.text('DELETE FROM "group" WHERE name LIKE :p'), {"p": like})
 
@@ -103,6 +115,8 @@ def generate(
         step("previous DINAMIS data and generated users removed")
     generator = Generator(sizes, seed, password, echo)
     generator.staff()
+    generator.imagery_datasets()
+    step(f"{len(generator.datasets)} imagery datasets built")
     generator.entities()
     step(f"{len(generator.adhesions)} adhesions built")
     generator.accounts_and_people()
@@ -134,6 +148,9 @@ def generate(
         "member",
         ("id", "group_id", "table_id", "state", "table_name", "capacity"),
         generator.members,
+    )
+    counts["package"], counts["resource"] = _copy_datasets(
+        connection, cursor, generator.datasets, generator.resources
     )
     step(f"CKAN rows written: {counts}")
     adhesion_columns = [c.key for c in _table("dinamis_relay_adhesion").columns]
@@ -187,7 +204,8 @@ def generate(
         generator.comments,
     )
     step("adhesions, accounts and imagery requests written")
-    counts["download_event"] = generator.downloads(cursor)
+    with _without_secondary_indexes(connection, "dinamis_relay_download_event"):
+        counts["download_event"] = generator.downloads(cursor)
     step(f"{counts['download_event']} download events written")
     generator.audit.sort(key=lambda e: e[0])
     counts["audit_event"] = _copy(
@@ -223,7 +241,127 @@ def generate(
     step("committed")
     _vacuum_analyze()
     step("VACUUM ANALYZE done")
+    _index(
+        [d["id"] for d in generator.datasets],
+        lambda done, total: generator.progress("indexed datasets", done, total),
+    )
+    step(f"{len(generator.datasets)} imagery datasets indexed")
     return counts
+
+
+PACKAGE_COLUMNS = (
+    "id",
+    "name",
+    "title",
+    "notes",
+    "license_id",
+    "type",
+    "owner_org",
+    "creator_user_id",
+    "metadata_created",
+    "metadata_modified",
+    "private",
+    "state",
+)
+RESOURCE_COLUMNS = (
+    "id",
+    "package_id",
+    "url",
+    "format",
+    "name",
+    "position",
+    "created",
+    "metadata_modified",
+    "state",
+)
+
+
+def _copy_datasets(
+    connection: sa.Connection, cursor: Any, datasets: list[dict[str, Any]], resources: list[tuple]
+) -> tuple[int, int]:
+    """COPY the imagery datasets and their resources. CKAN 2.12 keeps a dataset's extras in
+    its `extras` column, CKAN 2.11 as rows of `package_extra`."""
+
+    def row(dataset: dict[str, Any]) -> tuple:
+        created = dataset["created"]
+        return (
+            dataset["id"],
+            dataset["name"],
+            dataset["title"],
+            dataset["notes"],
+            "other-closed",
+            "dataset",
+            dataset["owner_org"],
+            dataset["creator_user_id"],
+            created,
+            created,
+            False,
+            "active",
+        )
+
+    if "extras" in {c["name"] for c in sa.inspect(connection).get_columns("package")}:
+        count = _copy(
+            cursor,
+            "package",
+            (*PACKAGE_COLUMNS, "extras"),
+            ((*row(d), d["extras"]) for d in datasets),
+        )
+    else:
+        count = _copy(cursor, "package", PACKAGE_COLUMNS, (row(d) for d in datasets))
+        _copy(
+            cursor,
+            "package_extra",
+            ("id", "package_id", "key", "value", "state"),
+            (
+                (str(uuid.uuid4()), d["id"], key, value, "active")
+                for d in datasets
+                for key, value in d["extras"].items()
+            ),
+        )
+    return count, _copy(cursor, "resource", RESOURCE_COLUMNS, resources)
+
+
+@contextlib.contextmanager
+def _without_secondary_indexes(connection: sa.Connection, table: str) -> Iterator[None]:
+    """Load a big table without its secondary indexes and build them once afterwards (in
+    the same transaction): ten million rows inserted into five B-trees of random UUIDs
+    cost far more than five index builds."""
+    definitions = list(
+        connection.execute(
+            sa.text(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i"
+                " JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x"
+                " ON x.indexrelid = c.oid WHERE i.tablename = :t AND NOT x.indisprimary"
+                " AND NOT x.indisunique"
+            ),
+            {"t": table},
+        )
+    )
+    for name, _definition in definitions:
+        connection.execute(sa.text(f'DROP INDEX "{name}"'))
+    yield
+    for _name, definition in definitions:
+        connection.execute(sa.text(definition))
+
+
+def _index(ids: list[str], progress: Callable[[int, int], None]) -> None:
+    """Index the generated datasets through CKAN's indexer (what `package_create` does), with
+    one commit at the end."""
+    from ckan.lib import search
+
+    for done, start in enumerate(range(0, len(ids), 100), start=1):
+        search.rebuild(package_ids=ids[start : start + 100], defer_commit=True, quiet=True)
+        progress(min(done * 100, len(ids)), len(ids))
+    if ids:
+        search.commit()
+
+
+def _unindex_generated() -> None:
+    """Remove the generated datasets from the search index (one delete by query)."""
+    from ckan.lib.search.common import make_connection
+
+    site = (tk.config.get("ckan.site_id") or "").replace('"', "")
+    make_connection().delete(q=f'+site_id:"{site}" +name:{PREFIX}*', commit=True)
 
 
 GROUP_COLUMNS = (
