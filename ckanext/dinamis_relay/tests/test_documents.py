@@ -736,6 +736,28 @@ class TestLogoAndAwkwardInput:
         assert doc.content["logo_sha256"]
         save_first_page_png(data, "convention-with-logo")
 
+    def test_the_documents_of_an_acceptance_decode_the_logo_once(self, monkeypatch, run_jobs):
+        from ckanext.dinamis_relay.documents import logo
+
+        org = ckan_factories.Organization()
+        upload_logo(org, png_bytes((1200, 600), "#1f7a3a"), unique("logo") + ".png")
+        decoded: list[int] = []
+        sanitize = logo.sanitize
+
+        def counting(data: bytes, max_size: int | None = None) -> bytes:
+            decoded.append(len(data))
+            return sanitize(data, max_size)
+
+        monkeypatch.setattr(logo, "sanitize", counting)
+        adhesion = factories.document_adhesion("accepted", "relay", organization=org)
+        send_transition(adhesion, "accepted")
+        run_jobs()  # one job issues the three documents
+        docs = documents_of(adhesion.id)
+        assert sorted(doc.kind for doc in docs) == ["acte_adhesion", "avenant", "convention"]
+        assert all(self._images(pdf_bytes(doc)) == 1 for doc in docs)
+        assert len({doc.content["logo_sha256"] for doc in docs}) == 1
+        assert len(decoded) == 1
+
     def test_huge_logo_is_scaled_down(self):
         org = ckan_factories.Organization()
         upload_logo(org, png_bytes((5000, 2500)), unique("big") + ".png")
