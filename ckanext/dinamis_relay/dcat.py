@@ -16,7 +16,8 @@ from rdflib.namespace import DCAT, DCTERMS
 
 from ckanext.dcat.profiles import RDFProfile
 
-from . import labels, texts
+from . import texts
+from .access import permission_labels
 
 RESTRICTED = URIRef("http://publications.europa.eu/resource/authority/access-right/RESTRICTED")
 
@@ -26,7 +27,7 @@ class DinamisRelayProfile(RDFProfile):
         return dataset_dict
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
-        code = labels.dataset_licence(dataset_dict)
+        code = permission_labels.dataset_licence(dataset_dict)
         if not code:
             return
         g = self.g

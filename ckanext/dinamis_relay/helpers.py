@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask_babel import pgettext
 
-from . import l10n
+from . import l10n, labels
 
 
 def dinamis_relay_feedback_url() -> str:
@@ -34,26 +33,13 @@ def dinamis_relay_can(action: str, data_dict: dict[str, Any] | None = None) -> b
 
 
 def dinamis_relay_choices(kind: str) -> list[dict[str, str]]:
-    """Options of a choice list for CKAN's `form.select` macro: entity_type,
-    eligibility_category, mode, state (of an adhesion), account_state or decision."""
-    from . import choices
-
-    lists = {
-        "entity_type": choices.entity_type_choices,
-        "eligibility_category": choices.eligibility_category_choices,
-        "mode": choices.mode_choices,
-        "state": choices.state_choices,
-        "account_state": choices.account_state_choices,
-        "decision": choices.decision_choices,
-    }
-    return [{"value": value, "text": text} for value, text in lists[kind]()]
+    """Options of a choice list for CKAN's `form.select` macro (a kind of labels.KINDS)."""
+    return labels.options(kind)
 
 
 def dinamis_relay_label(kind: str, value: str | None) -> str:
-    """The translated label of a stored choice value (the value itself when unknown)."""
-    return {o["value"]: o["text"] for o in dinamis_relay_choices(kind)}.get(
-        value or "", value or ""
-    )
+    """The translated label of a stored value (the value itself when unknown)."""
+    return labels.label(kind, value)
 
 
 def dinamis_relay_state_badge(state: str | None) -> Any:
@@ -74,27 +60,7 @@ def dinamis_relay_latest_eligibility(adhesion: dict[str, Any]) -> dict[str, Any]
 
 def dinamis_relay_event_label(action: str | None) -> str:
     """What an audit event of an adhesion means, in words."""
-    labels = {
-        "create": tk._("Application started"),
-        "update": tk._("Application edited"),
-        "check_eligibility": tk._("Eligibility checked"),
-        "submit": tk._("Submitted to the legal representative"),
-        "legal_accept": tk._("Validated by the legal representative"),
-        "legal_decline": tk._("Declined by the legal representative"),
-        "legal_link_expired": tk._("The legal representative's link expired"),
-        "accept": tk._("Accepted by DINAMIS"),
-        "reject": tk._("Rejected by DINAMIS"),
-        "return": tk._("Returned for changes by DINAMIS"),
-        # Said of the adhesion: the context lets the participle agree with it.
-        "suspend": pgettext("adhesion state", "Suspended"),
-        "reinstate": pgettext("adhesion state", "Reinstated"),
-        "terminate": pgettext("adhesion state", "Terminated"),
-        "expire": tk._("Validity ended"),
-        "renew": tk._("Renewal started"),
-        "reminder": tk._("Renewal reminder sent"),
-        "register": tk._("Registered from an existing adhesion"),
-    }
-    return labels.get(action or "", action or "")
+    return labels.label("adhesion_event", action)
 
 
 def dinamis_relay_number(value: float | None, digits: int = 0) -> str:
@@ -138,21 +104,7 @@ def dinamis_relay_licence_label(code: str | None) -> str:
 
 def dinamis_relay_account_event_label(action: str | None) -> str:
     """What an audit event of an individual account means, in words."""
-    labels = {
-        "request": tk._("Account requested"),
-        "create": tk._("Account opened on the person's behalf"),
-        "import": tk._("Account imported"),
-        "validate": tk._("Account validated"),
-        "refuse": tk._("Request refused"),
-        "suspend": pgettext("account state", "Suspended"),
-        "reactivate": tk._("Account reactivated"),
-        "renew": tk._("Account renewed"),
-        "close": tk._("Account closed"),
-        "expire": tk._("Validity ended"),
-        "reminder": tk._("Renewal reminder sent"),
-        "membership_removed": tk._("Closed: the person left the organization"),
-    }
-    return labels.get(action or "", action or "")
+    return labels.label("account_event", action)
 
 
 def dinamis_relay_transition(object_type: str, name: str, state: str | None) -> dict[str, Any]:

@@ -1,137 +1,316 @@
-"""Permission labels of DINAMIS imagery datasets (IPermissionLabels).
+"""Translated labels of stored values: every label a page, an email, an export or a PDF
+shows for a code, in one place and one shape.
 
-A public dataset carrying a DINAMIS licence code (`dinamis_licence`) is labelled
-`dinamis-licence-<code>` and `dinamis-staff` instead of `public`; the owner organization's
-members keep their usual `member-<org id>` label. A user gets `dinamis-licence-<code>` for
-each licence accepted by the current, accepted adhesion of an entity where they hold an
-active account, and `dinamis-staff` when super-referent, instructor or sysadmin.
-
-User labels are computed on each check, so suspending an account or accepting an adhesion
-takes effect at the next request; dataset labels only change when the dataset does, so no
-reindex is needed when accounts or adhesions change.
-
-The licence code is stored as the dataset extra `dinamis_licence`: CKAN's default schema keeps
-it in `extras`, ckanext-scheming stores a field of that name as an extra as well.
+Each function returns an ordered dict {stored value: label in the current language}, built
+when called (at render time, in the request's language), never at import time. The stored
+values themselves are declared on the models (`model.adhesion.ENTITY_TYPES`, …). Contexts
+(`pgettext`) let languages with grammatical gender agree: an adhesion and a request are
+feminine in French, an account masculine. Each call spells its context out so that message
+extraction sees it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-import ckan.authz as authz
-import ckan.model as model
-import sqlalchemy as sa
-from ckan.lib.plugins import DefaultPermissionLabels
+import ckan.plugins.toolkit as tk
+from flask_babel import pgettext
 
-from . import texts
-from .access import active_accounts_clause
-from .model import Acceptance, Account, Adhesion
-from .roles import roles_for
-
-FIELD = "dinamis_licence"
-LICENCE_PREFIX = "dinamis-licence-"
-STAFF_LABEL = "dinamis-staff"
+from .model import account as account_model
+from .model import adhesion as adhesion_model
+from .model import document as document_model
 
 
-def licence_codes() -> list[str]:
-    """The configured licence codes (`ckanext.dinamis_relay.licences`)."""
-    return [code for code, _version in texts.licence_versions()]
+def _ordered(values: tuple[str, ...], labels: dict[str, str]) -> dict[str, str]:
+    return {value: labels.get(value, value) for value in values}
 
 
-def dataset_licence(dataset: model.Package | dict[str, Any] | None) -> str | None:
-    """The DINAMIS licence code of a dataset object or dict, or None."""
-    if dataset is None:
-        return None
-    if isinstance(dataset, dict):
-        value = dataset.get(FIELD)
-        if not value:
-            for extra in dataset.get("extras") or []:
-                if isinstance(extra, dict) and extra.get("key") == FIELD:
-                    value = extra.get("value")
-    else:
-        value = None if _extra_deleted(dataset, FIELD) else dataset.extras.get(FIELD)
-    value = (value or "").strip() if isinstance(value, str) else None
-    return value or None
+# --- Adhesions -------------------------------------------------------------------------
 
 
-def _extra_deleted(dataset: model.Package, key: str) -> bool:
-    """Whether the extra `key` is being deleted in the current transaction.
-
-    CKAN 2.11 keeps extras as `package_extra` rows: `package_update` deletes a removed one
-    from the session, yet `Package.extras` still shows it until the commit expires the
-    object, which is when the search index asks for the labels. CKAN 2.12 keeps extras in a
-    column of the package, so there is nothing to check there.
-    """
-    extra = getattr(dataset, "_extras", {}).get(key)
-    if extra is None:
-        return False
-    state = sa.inspect(extra)
-    return bool(
-        state.deleted or state.was_deleted or (state.session and extra in state.session.deleted)
+def entity_types() -> dict[str, str]:
+    return _ordered(
+        adhesion_model.ENTITY_TYPES,
+        {
+            "commune": tk._("Municipality (commune)"),
+            "epci_cc": tk._("EPCI: communauté de communes"),
+            "epci_ca": tk._("EPCI: communauté d'agglomération"),
+            "epci_cu": tk._("EPCI: communauté urbaine"),
+            "metropole": tk._("Métropole"),
+            "departement": tk._("Département"),
+            "region": tk._("Region"),
+            "service_etat": tk._("Deconcentrated State service"),
+            "etablissement_public": tk._("Public establishment (EPA, EPIC, EPST)"),
+            "gip": tk._("Public interest grouping (GIP)"),
+            "syndicat_mixte": tk._("Syndicat mixte"),
+            "universite": tk._("University"),
+            "organisme_recherche": tk._("Research organisation"),
+            "association": tk._("Association"),
+            "entreprise": tk._("Company"),
+            "autre": tk._("Other"),
+        },
     )
 
 
-def licence_label(code: str) -> str:
-    return f"{LICENCE_PREFIX}{code}"
-
-
-def user_licence_grants(user_id: str | None) -> dict[str, str]:
-    """Licence codes the user may use, each with the entity whose account grants it (one
-    query): active accounts of entities whose current adhesion is accepted and accepted the
-    licence."""
-    if not user_id:
-        return {}
-    rows = model.Session.execute(
-        sa.select(Acceptance.text_code, Account.organization_id)
-        .select_from(Account)
-        .join(
-            Adhesion,
-            sa.and_(
-                Adhesion.organization_id == Account.organization_id,
-                Adhesion.is_current.is_(True),
+def eligibility_categories() -> dict[str, str]:
+    return _ordered(
+        adhesion_model.ELIGIBILITY_CATEGORIES,
+        {
+            "public_body": tk._("Public body (State, local authority, public establishment)"),
+            "research_teaching": tk._("Research or higher education"),
+            "association_public_interest": tk._("Association with a public-interest mission"),
+            "company_public_actor_or_rd": tk._(
+                "Company working for a public actor or in research and development"
             ),
-        )
-        .join(Acceptance, Acceptance.adhesion_id == Adhesion.id)
-        .join(model.User, model.User.id == Account.user_id)
-        .where(
-            Account.user_id == user_id,
-            Acceptance.text_kind == "licence",
-            active_accounts_clause(),
-        )
-        .order_by(Account.organization_id)
-    ).all()
-    grants: dict[str, str] = {}
-    for code, organization_id in rows:
-        grants.setdefault(code, organization_id)
-    return grants
+        },
+    )
 
 
-def is_staff(user_id: str | None) -> bool:
-    roles = roles_for(user_id)
-    return roles.is_super_referent or roles.is_instructor
+def modes() -> dict[str, str]:
+    return _ordered(
+        adhesion_model.MODES,
+        {
+            # Shown after a "Procedure" heading: the labels do not repeat the word.
+            "classic": tk._("Classic (the entity's own referent)"),
+            "relay": tk._("Relay (through the relay platform's super-referent)"),
+        },
+    )
 
 
-class DinamisPermissionLabels(DefaultPermissionLabels):
-    def get_dataset_labels(self, dataset_obj: model.Package) -> list[str]:
-        labels = super().get_dataset_labels(dataset_obj)
-        code = dataset_licence(dataset_obj)
-        if not code or "public" not in labels:
-            # Private and draft datasets keep CKAN's own, narrower, labels.
-            return labels
-        labels = [licence_label(code), STAFF_LABEL]
-        if authz.check_config_permission("allow_dataset_collaborators"):
-            labels.append(f"collaborator-{dataset_obj.id}")
-        if dataset_obj.owner_org:
-            labels.append(f"member-{dataset_obj.owner_org}")
-        else:
-            labels.append(f"creator-{dataset_obj.creator_user_id}")
-        return labels
+def adhesion_states() -> dict[str, str]:
+    return _ordered(
+        adhesion_model.STATES,
+        {
+            "draft": pgettext("adhesion state", "Draft"),
+            "pending_legal_validation": pgettext(
+                "adhesion state", "Awaiting the legal representative"
+            ),
+            "pending_instruction": pgettext("adhesion state", "Awaiting DINAMIS decision"),
+            "returned": pgettext("adhesion state", "Returned for changes"),
+            "accepted": pgettext("adhesion state", "Accepted"),
+            "rejected": pgettext("adhesion state", "Rejected"),
+            "suspended": pgettext("adhesion state", "Suspended"),
+            "terminated": pgettext("adhesion state", "Terminated"),
+            "expired": pgettext("adhesion state", "Expired"),
+        },
+    )
 
-    def get_user_dataset_labels(self, user_obj: model.User | None) -> list[str]:
-        labels = super().get_user_dataset_labels(user_obj)
-        if not user_obj or user_obj.is_anonymous:
-            return labels
-        labels.extend(licence_label(code) for code in user_licence_grants(user_obj.id))
-        if is_staff(user_obj.id):
-            labels.append(STAFF_LABEL)
-        return labels
+
+def decisions() -> dict[str, str]:
+    return _ordered(
+        adhesion_model.DECISIONS,
+        {
+            "accept": tk._("Accept"),
+            "reject": tk._("Reject"),
+            "return": tk._("Return for changes"),
+        },
+    )
+
+
+def adhesion_events() -> dict[str, str]:
+    """What an audit event of an adhesion means, in words."""
+    return {
+        "create": tk._("Application started"),
+        "update": tk._("Application edited"),
+        "check_eligibility": tk._("Eligibility checked"),
+        "submit": tk._("Submitted to the legal representative"),
+        "legal_accept": tk._("Validated by the legal representative"),
+        "legal_decline": tk._("Declined by the legal representative"),
+        "legal_link_expired": tk._("The legal representative's link expired"),
+        "accept": tk._("Accepted by DINAMIS"),
+        "reject": tk._("Rejected by DINAMIS"),
+        "return": tk._("Returned for changes by DINAMIS"),
+        "suspend": pgettext("adhesion state", "Suspended"),
+        "reinstate": pgettext("adhesion state", "Reinstated"),
+        "terminate": pgettext("adhesion state", "Terminated"),
+        "expire": tk._("Validity ended"),
+        "renew": tk._("Renewal started"),
+        "reminder": tk._("Renewal reminder sent"),
+        "register": tk._("Registered from an existing adhesion"),
+    }
+
+
+def adhesion_transitions() -> dict[str, str]:
+    """Names of the adhesion transitions, for buttons and "not possible now" messages."""
+    return {
+        "create": tk._("Start an application"),
+        "update": tk._("Edit the application"),
+        "check_eligibility": tk._("Record the eligibility check"),
+        "submit": tk._("Submit"),
+        "legal_accept": tk._("Accept"),
+        "legal_decline": tk._("Decline"),
+        "legal_link_expired": tk._("The legal representative's link expired"),
+        "accept": tk._("Accept"),
+        "reject": tk._("Reject"),
+        "return": tk._("Return for changes"),
+        "suspend": tk._("Suspend"),
+        "reinstate": tk._("Reinstate"),
+        "terminate": tk._("Terminate"),
+        "expire": tk._("Validity ended"),
+        "renew": tk._("Renew the adhesion"),
+        "register": tk._("Register an existing adhesion"),
+    }
+
+
+def document_kinds() -> dict[str, str]:
+    return _ordered(
+        document_model.KINDS,
+        {
+            document_model.ACTE_ADHESION: tk._("Act of adhesion"),
+            document_model.AVENANT: tk._("Amendment to the partnership convention"),
+            document_model.CONVENTION: tk._("Partnership convention"),
+        },
+    )
+
+
+# --- Individual accounts ---------------------------------------------------------------
+
+
+def account_states() -> dict[str, str]:
+    return _ordered(
+        account_model.STATES,
+        {
+            account_model.REQUESTED: pgettext("account state", "Requested"),
+            account_model.ACTIVE: pgettext("account state", "Active"),
+            account_model.SUSPENDED: pgettext("account state", "Suspended"),
+            account_model.REFUSED: pgettext("account state", "Refused"),
+            account_model.EXPIRED: pgettext("account state", "Expired"),
+            account_model.CLOSED: pgettext("account state", "Closed"),
+        },
+    )
+
+
+def account_events() -> dict[str, str]:
+    """What an audit event of an individual account means, in words."""
+    return {
+        "request": tk._("Account requested"),
+        "create": tk._("Account opened on the person's behalf"),
+        "import": tk._("Account imported"),
+        "validate": tk._("Account validated"),
+        "refuse": tk._("Account refused"),
+        "suspend": tk._("Account suspended"),
+        "reactivate": tk._("Account reactivated"),
+        "renew": tk._("Account renewed"),
+        "close": tk._("Account closed"),
+        "expire": tk._("Account expired"),
+        "reminder": tk._("Renewal reminder sent"),
+        "membership_removed": tk._("Closed: the person left the organization"),
+    }
+
+
+def account_transitions() -> dict[str, str]:
+    return {
+        "request": tk._("Request an account"),
+        "create": tk._("Open the account"),
+        "validate": tk._("Validate"),
+        "refuse": tk._("Refuse"),
+        "suspend": tk._("Suspend"),
+        "reactivate": tk._("Reactivate"),
+        "renew": tk._("Renew"),
+        "close": tk._("Close"),
+        "expire": tk._("Validity ended"),
+        "membership_removed": tk._("Removed from the organization"),
+        "personal_data_erased": tk._("Personal data erased"),
+    }
+
+
+# --- Imagery requests ------------------------------------------------------------------
+
+
+def imagery_states() -> dict[str, str]:
+    return {
+        "draft": pgettext("imagery request state", "Draft"),
+        "submitted": pgettext("imagery request state", "Submitted"),
+        "in_review": pgettext("imagery request state", "In review"),
+        "answered": pgettext("imagery request state", "Answered"),
+        "forwarded": pgettext("imagery request state", "Forwarded to DINAMIS"),
+        "accepted": pgettext("imagery request state", "Accepted by DINAMIS"),
+        "in_progress": pgettext("imagery request state", "In progress"),
+        "delivered": pgettext("imagery request state", "Delivered"),
+        "closed": pgettext("imagery request state", "Closed"),
+        "rejected": pgettext("imagery request state", "Rejected"),
+        "cancelled": pgettext("imagery request state", "Cancelled"),
+    }
+
+
+def sensors() -> dict[str, str]:
+    return {
+        "spot67": tk._("SPOT 6/7"),
+        "pleiades": tk._("Pléiades"),
+        "pleiades_neo": tk._("Pléiades Neo"),
+    }
+
+
+def acquisition_modes() -> dict[str, str]:
+    return {
+        "archive": tk._("Archive imagery"),
+        "new_acquisition": tk._("New acquisition (programming)"),
+    }
+
+
+def imagery_transitions() -> dict[str, str]:
+    return {
+        "create": tk._("New imagery request"),
+        "update": tk._("Edit the request"),
+        "submit": tk._("Submit the request"),
+        "review": tk._("Take for review"),
+        "answer": tk._("Answer"),
+        "forward": tk._("Forward to DINAMIS"),
+        "accept": tk._("Accept"),
+        "start": tk._("Start production"),
+        "deliver": tk._("Mark as delivered"),
+        "close": tk._("Close"),
+        "reject": tk._("Reject"),
+        "cancel": tk._("Cancel the request"),
+    }
+
+
+def imagery_events() -> dict[str, str]:
+    """What a history event of a request means: its transition, or creation and submission."""
+    return {
+        **imagery_transitions(),
+        "create": pgettext("imagery request state", "Created"),
+        "submit": pgettext("imagery request state", "Submitted"),
+    }
+
+
+# --- By name, for templates and tables -------------------------------------------------
+
+KINDS: dict[str, Callable[[], dict[str, str]]] = {
+    "entity_type": entity_types,
+    "eligibility_category": eligibility_categories,
+    "mode": modes,
+    "state": adhesion_states,
+    "adhesion_state": adhesion_states,
+    "decision": decisions,
+    "adhesion_event": adhesion_events,
+    "document_kind": document_kinds,
+    "account_state": account_states,
+    "account_event": account_events,
+    "imagery_state": imagery_states,
+    "sensor": sensors,
+    "acquisition_mode": acquisition_modes,
+    "imagery_transition": imagery_transitions,
+    "imagery_event": imagery_events,
+}
+
+TRANSITIONS: dict[str, Callable[[], dict[str, str]]] = {
+    "adhesion": adhesion_transitions,
+    "account": account_transitions,
+    "imagery_request": imagery_transitions,
+}
+
+
+def label(kind: str, value: str | None) -> str:
+    """The label of a stored value of `kind` (one of KINDS); the value itself when unknown."""
+    return KINDS[kind]().get(value or "", value or "")
+
+
+def options(kind: str) -> list[dict[str, str]]:
+    """A choice list for CKAN's `form.select` macro."""
+    return [{"value": value, "text": text} for value, text in KINDS[kind]().items()]
+
+
+def transition(object_type: str, name: str) -> str:
+    """The translated name of a transition, for messages and buttons."""
+    return TRANSITIONS[object_type]().get(name, name)

@@ -8,8 +8,8 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
-from . import visibility
-from .labels import DinamisPermissionLabels
+from .access import visibility
+from .access.permission_labels import DinamisPermissionLabels
 from .notifications import outbox
 from .personal_data import hooks as personal_data_hooks
 
@@ -69,7 +69,7 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
             ],
         }
 
-    # IPermissionLabels: DINAMIS imagery datasets (labels.py)
+    # IPermissionLabels: DINAMIS imagery datasets (access/permission_labels.py)
 
     _labels = DinamisPermissionLabels()
 

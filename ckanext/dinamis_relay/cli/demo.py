@@ -14,8 +14,8 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .. import tokens
 from ..model import Adhesion
+from ..procedure import tokens
 
 DEFAULT_PASSWORD = "DinamisDemo2026!"
 

@@ -10,11 +10,11 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .. import numbers
 from ..model import Adhesion, Document
 from ..model.adhesion import ACCEPTED, EXPIRED, PENDING_INSTRUCTION, SUSPENDED, TERMINATED
 from ..model.base import make_uuid, utcnow
 from ..model.document import ACTE_ADHESION, AVENANT, CONVENTION, KINDS, LANGS
+from ..procedure import numbers
 from . import content, logo, pdf, storage
 
 log = logging.getLogger(__name__)

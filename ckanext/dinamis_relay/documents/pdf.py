@@ -225,12 +225,12 @@ def text_kind_labels() -> dict[str, str]:
 
 
 def labels() -> dict[str, dict[str, str]]:
-    """The translated choice labels the documents print: those of the pages (choices.py)."""
-    from .. import choices
+    """The translated choice labels the documents print: those of the pages (labels.py)."""
+    from .. import labels as page_labels
 
     return {
-        "entity_types": dict(choices.entity_type_choices()),
-        "categories": dict(choices.eligibility_category_choices()),
+        "entity_types": page_labels.entity_types(),
+        "categories": page_labels.eligibility_categories(),
         "text_kinds": text_kind_labels(),
     }
 

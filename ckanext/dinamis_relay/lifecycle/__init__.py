@@ -27,9 +27,9 @@ import sqlalchemy as sa
 from ckan.types import Context, DataDict
 from sqlalchemy import orm
 
-from .. import audit
+from ..access.roles import Roles
 from ..model.base import utcnow
-from ..roles import Roles
+from . import audit
 
 log = logging.getLogger(__name__)
 
@@ -145,9 +145,9 @@ class Lifecycle:
 
 def transition_label(object_type: str, name: str) -> str:
     """The translated name of a transition, for messages and buttons."""
-    from .labels import transition_labels
+    from .. import labels
 
-    return transition_labels(object_type).get(name, name)
+    return labels.transition(object_type, name)
 
 
 # --- After commit ----------------------------------------------------------------------

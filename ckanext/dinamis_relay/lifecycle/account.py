@@ -16,10 +16,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import choices, signals
+from .. import labels, signals
+from ..access.roles import Roles
 from ..model import Account, Adhesion
 from ..model.account import ACTIVE, CLOSED, EXPIRED, REFUSED, REQUESTED, STATES, SUSPENDED
-from ..roles import Roles
 from . import NEW, Errors, Lifecycle, Party, Requirement, Transition
 
 LIVE = (ACTIVE, SUSPENDED, EXPIRED)
@@ -198,7 +198,7 @@ ACCOUNT = Lifecycle(
     object_type="account",
     states=STATES,
     transitions=TRANSITIONS,
-    state_label=lambda state: choices.label(choices.account_state_choices(), state),
+    state_label=lambda state: labels.label("account_state", state),
     signal=signals.account_transition,
 )
 

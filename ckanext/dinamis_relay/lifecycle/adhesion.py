@@ -18,12 +18,14 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .. import choices, signals
+from .. import labels, signals
+from ..access.roles import Roles, staff_organization_ids
 from ..model import Adhesion, EligibilityCheck
 from ..model.adhesion import (
     ACCEPTED,
     DRAFT,
     EXPIRED,
+    JUSTIFIED_CATEGORIES,
     PENDING_INSTRUCTION,
     PENDING_LEGAL,
     REJECTED,
@@ -32,7 +34,6 @@ from ..model.adhesion import (
     SUSPENDED,
     TERMINATED,
 )
-from ..roles import Roles, staff_organization_ids
 from . import NEW, Errors, Lifecycle, Party, Requirement, Transition
 
 EDITABLE = (DRAFT, RETURNED)
@@ -139,7 +140,7 @@ def _complete(adhesion: Any, _data: dict[str, Any]) -> Errors:
         if not getattr(adhesion, field):
             errors[field] = [tk._("Missing value")]
     if (
-        adhesion.eligibility_category in choices.JUSTIFIED_CATEGORIES
+        adhesion.eligibility_category in JUSTIFIED_CATEGORIES
         and not adhesion.eligibility_justification
     ):
         errors["eligibility_justification"] = [
@@ -322,7 +323,7 @@ ADHESION = Lifecycle(
     object_type="adhesion",
     states=STATES,
     transitions=TRANSITIONS,
-    state_label=lambda state: choices.label(choices.state_choices(), state),
+    state_label=lambda state: labels.label("adhesion_state", state),
     signal=signals.adhesion_transition,
 )
 

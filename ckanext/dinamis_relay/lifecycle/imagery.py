@@ -13,10 +13,10 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import imagery_choices
+from .. import labels
 from ..access import active_account_org_ids
+from ..access.roles import Roles
 from ..model import imagery as states
-from ..roles import Roles
 from . import NEW, Errors, Lifecycle, Party, Requirement, Transition
 
 REQUESTER = "requester"
@@ -153,7 +153,7 @@ IMAGERY = Lifecycle(
     object_type="imagery_request",
     states=states.STATES,
     transitions=TRANSITIONS,
-    state_label=lambda state: imagery_choices.state_labels().get(state, state),
+    state_label=lambda state: labels.label("imagery_state", state),
 )
 # The names `imagery_request_transition` accepts.
 TRANSITION_NAMES = tuple(dict.fromkeys(t.name for t in IMAGERY.for_action("transition")))

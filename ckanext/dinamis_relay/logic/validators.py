@@ -23,7 +23,7 @@ import email_validator
 import sqlalchemy as sa
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from .. import choices
+from ..model.adhesion import ELIGIBILITY_CATEGORIES, ENTITY_TYPES
 
 __all__ = [
     "dinamis_relay_bool",
@@ -504,11 +504,11 @@ def _choice(value: Any, allowed: tuple[str, ...], message: str) -> Any:
 
 
 def dinamis_relay_entity_type(value: Any, context: Context) -> Any:
-    return _choice(value, choices.ENTITY_TYPES, tk._("Unknown entity type"))
+    return _choice(value, ENTITY_TYPES, tk._("Unknown entity type"))
 
 
 def dinamis_relay_eligibility_category(value: Any, context: Context) -> Any:
-    return _choice(value, choices.ELIGIBILITY_CATEGORIES, tk._("Unknown eligibility category"))
+    return _choice(value, ELIGIBILITY_CATEGORIES, tk._("Unknown eligibility category"))
 
 
 def dinamis_relay_mode(value: Any, context: Context) -> Any:

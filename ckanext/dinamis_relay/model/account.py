@@ -57,6 +57,8 @@ account_table = sa.Table(
     sa.Index("dinamis_relay_account_org_state_idx", "organization_id", "state"),
     sa.Index("dinamis_relay_account_state_created_idx", "state", "created"),
     sa.Index("dinamis_relay_account_valid_until_idx", "valid_until"),
+    # The dashboard's monthly series of validations (migration 0005).
+    sa.Index("dinamis_relay_account_validated_idx", "validated_at"),
 )
 # account_list's order, newest first (migration 0006), with the entity and the person its
 # filters read: a page is chosen from the index alone, without sorting the table.

@@ -33,6 +33,38 @@ STATES = (
 )
 MODES = ("classic", "relay")
 
+ENTITY_TYPES = (
+    "commune",
+    "epci_cc",
+    "epci_ca",
+    "epci_cu",
+    "metropole",
+    "departement",
+    "region",
+    "service_etat",
+    "etablissement_public",
+    "gip",
+    "syndicat_mixte",
+    "universite",
+    "organisme_recherche",
+    "association",
+    "entreprise",
+    "autre",
+)
+
+ELIGIBILITY_CATEGORIES = (
+    "public_body",
+    "research_teaching",
+    "association_public_interest",
+    "company_public_actor_or_rd",
+)
+
+# Categories for which the applicant must explain why the entity is eligible.
+JUSTIFIED_CATEGORIES = ("company_public_actor_or_rd",)
+
+DECISIONS = ("accept", "reject", "return")
+LEGAL_DECISIONS = ("accept", "decline")
+
 ENTITY_FIELDS = (
     "legal_name",
     "acronym",

@@ -15,7 +15,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .. import l10n, roles
+from .. import l10n
+from ..access import roles
 from ..model import Account, Adhesion
 from . import outbox
 from .mailing import Recipient, request_context, send, staff_recipients, user_recipients

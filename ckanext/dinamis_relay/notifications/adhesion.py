@@ -14,10 +14,10 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .. import choices, documents_mail, l10n
+from .. import l10n, labels
+from ..access.roles import dinamis_organization, relay_organization
 from ..model import Adhesion
-from ..roles import dinamis_organization, relay_organization
-from . import outbox
+from . import attachments, outbox
 from .mailing import (
     Recipient,
     request_context,
@@ -109,8 +109,8 @@ def _vars(adhesion: Adhesion, **extra: Any) -> dict[str, Any]:
         "adhesion": adhesion.dictize(),
         "organization_title": (organization.title or organization.name) if organization else "",
         "organization_name": organization.name if organization else "",
-        "state_label": choices.label(choices.state_choices(), adhesion.state),
-        "mode_label": choices.label(choices.mode_choices(), adhesion.mode),
+        "state_label": labels.label("adhesion_state", adhesion.state),
+        "mode_label": labels.label("mode", adhesion.mode),
         "valid_until": l10n.format_date(adhesion.valid_until),
         # The organization's DINAMIS tab, where the referent renews an expired adhesion.
         "organization_url": tk.url_for(
@@ -203,17 +203,17 @@ def send_decision(adhesion_id: str, action: str) -> int:
         # The legal representative signs: they hear about decisions on what they signed.
         if action not in ("legal_decline", "legal_link_expired"):
             recipients += _legal_rep(adhesion)
-        attachments: list = []
+        files: list = []
         if action == "accept":
-            attachments, missing = documents_mail.decision_documents(adhesion)
-            extra["documents_attached"] = [name for name, _file, _type in attachments]
-            extra["documents_missing"] = documents_mail.kind_labels(missing)
+            files, missing = attachments.decision_documents(adhesion)
+            extra["documents_attached"] = [name for name, _file, _type in files]
+            extra["documents_missing"] = attachments.kind_labels(missing)
         return send(
             recipients,
             subject,
             "dinamis_relay/emails/decision.txt",
             extra,
-            attachments=attachments,
+            attachments=files,
         )
 
 

@@ -18,10 +18,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .. import dashboard
+from ..access.roles import STAFF_CAPACITIES, dinamis_organization, relay_organization, roles_for
+from ..model import dashboard
 from ..model.base import utcnow
 from ..model.outbox import DIGEST, MailPreference
-from ..roles import STAFF_CAPACITIES, dinamis_organization, relay_organization, roles_for
 from . import outbox
 from .mailing import ALL_SCOPE, RELAY_SCOPE, default_for_scope, request_context, send
 

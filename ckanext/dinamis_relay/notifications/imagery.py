@@ -15,9 +15,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from ..imagery_choices import state_labels
+from .. import labels
+from ..access.roles import dinamis_organization, relay_organization
 from ..model import Adhesion, ImageryRequest, ImageryRequestComment
-from ..roles import dinamis_organization, relay_organization
 from . import outbox
 from .mailing import (
     Recipient,
@@ -112,7 +112,7 @@ def send_transition(
             request,
             action=action,
             comment=message.body if message else "",
-            state_label=state_labels().get(request.state, request.state),
+            state_label=labels.label("imagery_state", request.state),
         )
         sent = 0
         if action == "submit":
@@ -137,7 +137,7 @@ def send_transition(
             )
         if actor_id != request.user_id:
             subject = tk._("Your imagery request {label}: {state}").format(
-                label=_label(request), state=state_labels().get(request.state, request.state)
+                label=_label(request), state=labels.label("imagery_state", request.state)
             )
             sent += send(
                 user_recipients(request.user_id),

@@ -29,8 +29,8 @@ import flask
 import sqlalchemy as sa
 from ckan.lib import mailer
 
+from ..access.roles import STAFF_CAPACITIES, relay_organization, roles_for
 from ..model.outbox import DIGEST, IMMEDIATE, STAFF_EMAILS, MailPreference
-from ..roles import STAFF_CAPACITIES, relay_organization, roles_for
 
 log = logging.getLogger(__name__)
 

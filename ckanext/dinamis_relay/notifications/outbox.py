@@ -50,7 +50,7 @@ KINDS: dict[str, tuple[str, bool]] = {
     "adhesion.submission_notice": ("adhesion:send_submission_notice", False),
     "adhesion.submitted": ("adhesion:send_submitted", False),
     "adhesion.submission_texts": (
-        "ckanext.dinamis_relay.documents_mail:send_submission_texts",
+        "ckanext.dinamis_relay.notifications.attachments:send_submission_texts",
         False,
     ),
     "adhesion.reminder": ("adhesion:send_reminder", False),

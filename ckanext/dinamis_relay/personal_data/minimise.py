@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..roles import Roles
+from ..access.roles import Roles
 
 PERSONAL_EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "accounts": ("user_name", "user_fullname", "user_email", "job_title", "department"),

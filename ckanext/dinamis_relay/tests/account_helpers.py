@@ -11,11 +11,10 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import Account, Adhesion, AuditEvent
 
+from . import factories as f
 
-def call(action: str, user: dict[str, Any] | None, /, **data: Any) -> Any:
-    """Run an action as `user` (None: anonymous), with a fresh context as a request would."""
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(action)(context, data)
+# Run an action as a user (None: anonymous), with a fresh context as a request would.
+call = f.call_action
 
 
 def make_adhesion(
@@ -102,14 +101,8 @@ def capacity(org: dict[str, Any], user: dict[str, Any]) -> str | None:
 def request_account(
     user: dict[str, Any] | None, org: dict[str, Any], **extra: Any
 ) -> dict[str, Any]:
-    data = {
-        "organization_id": org["id"],
-        "job_title": "Chargé de mission SIG",
-        "intended_use": "Suivi de l'artificialisation des sols",
-        "accept_terms": True,
-    }
-    data.update(extra)
-    return call("dinamis_relay_account_request", user, **data)
+    """`user`'s own account request to `org` (AccountFactory)."""
+    return f.AccountFactory(user=user, organization_id=org["id"], **extra)
 
 
 def account_row(account_id: str) -> Account:

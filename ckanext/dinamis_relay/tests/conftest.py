@@ -1,22 +1,65 @@
 from __future__ import annotations
 
-import pytest
+import itertools
 
+import pytest
+from ckan.tests import factories as ckan_factories
+from pytest_factoryboy import register
+
+from . import factories
 from .compat import keep_cookies, work_off_queue
+from .reuse import Apps, Database, Plugins
+
+# The plugin's objects, created through its actions (factories.py): `adhesion_draft`,
+# `account_request` and `imagery_request_draft`, and their `*_factory`.
+register(factories.AdhesionFactory, "adhesion_draft")
+register(factories.AccountFactory, "account_request")
+register(factories.ImageryRequestFactory, "imagery_request_draft")
 
 
 @pytest.fixture()
 def clean_db(reset_db, migrate_db_for):
-    """CKAN's clean_db, plus the plugin's own migrations."""
+    """CKAN's clean_db plus the plugin's migrations; once the schema is complete, every
+    table is emptied in one TRUNCATE instead (the same empty database, see reuse.py)."""
+    ckan_factories.fake.unique.clear()
+    if Database.empty():
+        return
     reset_db()
     migrate_db_for("dinamis_relay")
+    Database.ready = True
 
 
 @pytest.fixture()
-def app(app):
+def with_plugins(ckan_config, monkeypatch, request):
+    """CKAN's with_plugins (the `ckan.plugins` of the configuration plus the mark's), which
+    leaves the plugins loaded for the next test with the same configuration (reuse.py)."""
+    names = list(
+        itertools.chain.from_iterable(m.args for m in request.node.iter_markers("with_plugins"))
+    )
+    assert all(isinstance(name, str) for name in names), "plugin names only"
+    current = ckan_config["ckan.plugins"]
+    if isinstance(current, str):
+        current = current.split()
+    monkeypatch.setitem(ckan_config, "ckan.plugins", list(current) + names)
+    Plugins.ensure(ckan_config)
+    yield
+
+
+@pytest.fixture()
+def make_app(ckan_config):
+    """CKAN's make_app, giving the app already built in the same configuration (reuse.py)."""
+    from ckan.lib.app_globals import _CONFIG_CACHE
+
+    _CONFIG_CACHE.clear()
+    return lambda: Apps.get(ckan_config)
+
+
+@pytest.fixture()
+def app(make_app):
     """CKAN's test app, keeping its cookies between requests on CKAN 2.11 as on 2.12."""
-    keep_cookies(app)
-    return app
+    test_app = make_app()
+    keep_cookies(test_app)
+    return test_app
 
 
 @pytest.fixture()

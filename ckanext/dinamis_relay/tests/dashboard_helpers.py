@@ -25,15 +25,15 @@ from ckanext.dinamis_relay.model import (
 )
 from ckanext.dinamis_relay.model.base import utcnow
 
+from . import factories as f
+
+# Run an action as a user (None: anonymous), with a fresh context as a request would.
+call = f.call_action
+
 SQUARE = {
     "type": "Polygon",
     "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],
 }
-
-
-def call(action: str, user: dict[str, Any] | None, /, **data: Any) -> Any:
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(action)(context, data)
 
 
 def staff_member(org_name: str, capacity: str = "editor") -> dict[str, Any]:

@@ -1,8 +1,11 @@
 """Test data for the plugin: valid adhesion data, staff organizations, adhesions in any state.
 
-Adhesions are brought to a state through the actions themselves (as a sysadmin), so every
-fixture has the audit trail, numbers and acceptances a real one would have. Other concerns
-append their own factories at the end of this module.
+`AdhesionFactory`, `AccountFactory` and `ImageryRequestFactory` are factory_boy factories in
+the style of CKAN's own (`Meta.action`: they create through the plugin's actions), registered
+in conftest.py as pytest-factoryboy fixtures (`adhesion_draft`, `account_request`,
+`imagery_request_draft` and their `*_factory`). Adhesions and accounts are brought to later
+states through the actions themselves (as a sysadmin), so every one has the audit trail,
+numbers and acceptances a real one would have.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import factory
 from ckan.tests import factories
 
-from ckanext.dinamis_relay import tokens
-from ckanext.dinamis_relay.model import Adhesion
+from ckanext.dinamis_relay.model import Account, Adhesion, ImageryRequest
+from ckanext.dinamis_relay.procedure import tokens
 
 _counter = itertools.count(1)
 
@@ -41,29 +45,30 @@ def valid_siret(seed: int | None = None) -> str:
     return luhn_complete(f"2{seed:012d}")
 
 
-def adhesion_data(**overrides: Any) -> dict[str, Any]:
+class AdhesionDataFactory(factory.DictFactory):
     """A complete, valid set of adhesion fields (without organization, mode or referent)."""
-    data: dict[str, Any] = {
-        "legal_name": "Commune de Pessac",
-        "acronym": "PESSAC",
-        "siret": valid_siret(),
-        "entity_type": "commune",
-        "eligibility_category": "public_body",
-        "address": "Place de la Ve République",
-        "postcode": "33600",
-        "city": "Pessac",
-        "department": "33",
-        "website": "https://www.pessac.fr",
-        "phone": "05 57 93 63 63",
-        "email_domains": "pessac.fr, mairie-pessac.fr",
-        "legal_rep_name": "Jeanne Maire",
-        "legal_rep_title": "Maire",
-        "legal_rep_email": "maire@pessac.fr",
-        "referent_title": "Responsable SIG",
-        "referent_phone": "05 57 93 00 00",
-    }
-    data.update(overrides)
-    return data
+
+    legal_name = "Commune de Pessac"
+    acronym = "PESSAC"
+    siret = factory.LazyFunction(lambda: valid_siret())
+    entity_type = "commune"
+    eligibility_category = "public_body"
+    address = "Place de la Ve République"
+    postcode = "33600"
+    city = "Pessac"
+    department = "33"
+    website = "https://www.pessac.fr"
+    phone = "05 57 93 63 63"
+    email_domains = "pessac.fr, mairie-pessac.fr"
+    legal_rep_name = "Jeanne Maire"
+    legal_rep_title = "Maire"
+    legal_rep_email = "maire@pessac.fr"
+    referent_title = "Responsable SIG"
+    referent_phone = "05 57 93 00 00"
+
+
+def adhesion_data(**overrides: Any) -> dict[str, Any]:
+    return factory.build(dict, FACTORY_CLASS=AdhesionDataFactory, **overrides)
 
 
 @dataclasses.dataclass
@@ -103,8 +108,99 @@ def context(user: dict[str, Any] | str | None) -> dict[str, Any]:
     return {"user": name, "ignore_auth": False}
 
 
+def call_action(action: str, user: dict[str, Any] | str | None, /, **data: Any) -> Any:
+    """Run an action as `user` (None: anonymous), with a fresh context as a request would."""
+    return tk.get_action(action)(context(user), data)
+
+
 def call(action: str, user: dict[str, Any] | str | None, **data: Any) -> Any:
-    return tk.get_action(f"dinamis_relay_adhesion_{action}")(context(user), data)
+    """Run the adhesion action `dinamis_relay_adhesion_<action>`."""
+    return call_action(f"dinamis_relay_adhesion_{action}", user, **data)
+
+
+class ActionFactory(factories.CKANFactory):
+    """CKAN's factory through `Meta.action`, called as `user` (by default `default_user()`: a
+    new sysadmin) with auth checked, like a request, rather than CKAN's `ignore_auth`."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def api_create(cls, data_dict: dict[str, Any]) -> Any:
+        # `user=None` is an anonymous caller, as in call_action.
+        user = data_dict.pop("user") if "user" in data_dict else cls.default_user()
+        return call_action(cls._meta.action, user, **data_dict)
+
+    @staticmethod
+    def default_user() -> dict[str, Any]:
+        return factories.Sysadmin()
+
+
+class AdhesionFactory(ActionFactory):
+    """A draft application with complete, valid fields, through `dinamis_relay_adhesion_create`;
+    `relay=True` for relay mode."""
+
+    class Meta:
+        model = Adhesion
+        action = "dinamis_relay_adhesion_create"
+
+    class Params:
+        relay = factory.Trait(mode="relay", convention_number="CONV-PIGMA-2024-012")
+
+    organization_id = factory.LazyFunction(lambda: factories.Organization()["id"])
+    mode = "classic"
+    referent_user_id = factory.LazyFunction(lambda: factories.User(fullname="Référente SIG")["id"])
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        return super()._create(model_class, *args, **{**adhesion_data(), **kwargs})
+
+
+class AccountFactory(ActionFactory):
+    """A person's own account request (`dinamis_relay_account_request`, as `user`: a new user
+    by default) to `organization_id`, an entity with an accepted adhesion."""
+
+    class Meta:
+        model = Account
+        action = "dinamis_relay_account_request"
+
+    job_title = "Chargé de mission SIG"
+    intended_use = "Suivi de l'artificialisation des sols"
+    accept_terms = True
+
+    @staticmethod
+    def default_user() -> dict[str, Any]:
+        return factories.User()
+
+
+class ImageryRequestFactory(ActionFactory):
+    """A draft imagery request (`dinamis_relay_imagery_request_create`) by `user`, who holds
+    an active account with `organization_id`: a Pléiades acquisition over Bordeaux."""
+
+    class Meta:
+        model = ImageryRequest
+        action = "dinamis_relay_imagery_request_create"
+
+    title = "Suivi du trait de côte"
+    area = factory.LazyFunction(
+        lambda: {
+            "type": "Polygon",
+            "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],
+        }
+    )
+    period_start = factory.LazyFunction(
+        lambda: (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
+    )
+    period_end = factory.LazyFunction(
+        lambda: (datetime.date.today() + datetime.timedelta(days=70)).isoformat()
+    )
+    sensor = "pleiades"
+    stereo = False
+    max_cloud_cover = 10
+    max_viewing_angle = 20
+    acquisition_mode = "new_acquisition"
+    intended_use = "Cartographie de l'érosion littorale"
+    justification = "Pas d'image récente sans nuages"
 
 
 def legal_token(adhesion_id: str) -> str:
@@ -172,11 +268,10 @@ def adhesion(
     sysadmin = factories.Sysadmin()
     organization = organization or factories.Organization()
     referent = referent or factories.User(fullname="Référente SIG")
-    data = adhesion_data(**fields)
-    data.setdefault("referent_user_id", referent["id"])
-    if mode == "relay":
-        data.setdefault("convention_number", "CONV-PIGMA-2024-012")
-    created = call("create", sysadmin, organization_id=organization["id"], mode=mode, **data)
+    fields.setdefault("referent_user_id", referent["id"])
+    created = AdhesionFactory(
+        user=sysadmin, organization_id=organization["id"], relay=mode == "relay", **fields
+    )
     adhesion_id = created["id"]
     if mode == "relay" and state != "draft":
         call("check_eligibility", sysadmin, id=adhesion_id, eligible=True, note="Commune")
@@ -264,8 +359,8 @@ def document_adhesion(
     """
     import types
 
-    from ckanext.dinamis_relay import numbers
     from ckanext.dinamis_relay.model import Acceptance, EligibilityCheck
+    from ckanext.dinamis_relay.procedure import numbers
 
     organization = organization or factories.Organization()
     referent = referent or factories.User(fullname="Référente SIG")

@@ -7,11 +7,11 @@ depend only on the tables, not on the adhesion or account actions.
 from __future__ import annotations
 
 import dataclasses
-import datetime
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
+import factory
 import sqlalchemy as sa
 from ckan.tests import factories
 
@@ -24,6 +24,11 @@ from ckanext.dinamis_relay.model import (
     ImageryRequest,
     ImageryRequestComment,
 )
+
+from . import factories as f
+
+# Run an action as a user (None: anonymous), with a fresh context as a request would.
+call = f.call_action
 
 SPOT = "dinamis-spot67"
 PLEIADES = "dinamis-pleiades"
@@ -38,12 +43,6 @@ BOWTIE = {
     "type": "Polygon",
     "coordinates": [[[-0.6, 44.8], [-0.5, 44.9], [-0.5, 44.8], [-0.6, 44.9], [-0.6, 44.8]]],
 }
-
-
-def call(action: str, user: dict[str, Any] | None, /, **data: Any) -> Any:
-    """Run an action as `user` (None: anonymous), with a fresh context as a request would."""
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(action)(context, data)
 
 
 def staff_member(org_name: str, capacity: str = "editor") -> dict[str, Any]:
@@ -180,22 +179,8 @@ def world() -> World:
 
 
 def request_data(**overrides: Any) -> dict[str, Any]:
-    today = datetime.date.today()
-    data: dict[str, Any] = {
-        "title": "Suivi du trait de côte",
-        "area": SQUARE,
-        "period_start": (today + datetime.timedelta(days=10)).isoformat(),
-        "period_end": (today + datetime.timedelta(days=70)).isoformat(),
-        "sensor": "pleiades",
-        "stereo": False,
-        "max_cloud_cover": 10,
-        "max_viewing_angle": 20,
-        "acquisition_mode": "new_acquisition",
-        "intended_use": "Cartographie de l'érosion littorale",
-        "justification": "Pas d'image récente sans nuages",
-    }
-    data.update(overrides)
-    return data
+    """The fields of ImageryRequestFactory, as a dict to send."""
+    return factory.build(dict, FACTORY_CLASS=f.ImageryRequestFactory, **overrides)
 
 
 def snapshot() -> dict[str, list[tuple]]:

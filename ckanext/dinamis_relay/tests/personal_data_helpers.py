@@ -10,7 +10,6 @@ import dataclasses
 from typing import Any
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.tests import factories
 
@@ -32,8 +31,8 @@ from . import imagery_helpers
 
 
 def call(action: str, user: dict[str, Any] | None, /, **data: Any) -> Any:
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(f"dinamis_relay_{action}")(context, data)
+    """Run the plugin's action `dinamis_relay_<action>` as `user`."""
+    return f.call_action(f"dinamis_relay_{action}", user, **data)
 
 
 @dataclasses.dataclass

@@ -6,7 +6,6 @@ import datetime
 from typing import Any
 
 import ckan.model as model
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.tests import factories
 
@@ -20,10 +19,12 @@ from ckanext.dinamis_relay.model import (
 )
 from ckanext.dinamis_relay.tests.factories import valid_siret
 
+from . import factories as f
+
 
 def call(action: str, user: dict[str, Any] | None, /, **data: Any) -> Any:
-    context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return tk.get_action(f"dinamis_relay_{action}")(context, data)
+    """Run the plugin's action `dinamis_relay_<action>` as `user`."""
+    return f.call_action(f"dinamis_relay_{action}", user, **data)
 
 
 def adherent(

@@ -11,7 +11,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay import coverage
+from ckanext.dinamis_relay.geo import coverage
 
 from . import imagery_helpers as h
 
@@ -191,7 +191,7 @@ class TestCoverage:
         }
         imagery("a-line", flat)
         imagery("good", WHOLE)
-        with caplog.at_level(logging.WARNING, logger="ckanext.dinamis_relay.coverage"):
+        with caplog.at_level(logging.WARNING, logger="ckanext.dinamis_relay.geo.coverage"):
             result = cover(w.requester, area=h.SQUARE)
         assert [r["name"] for r in result["results"]] == ["good"]
         assert result["skipped"] == 1

@@ -287,19 +287,16 @@ class TestIssuedAtTransitions:
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestOneBaseTemplateInEachLanguage:
     """Both languages share `pdf/base.html`: its words come from the French catalogue, its
-    labels from the pages' choice labels (`choices.py`), rendered in the document's
+    labels from the pages' translated labels (`labels.py`), rendered in the document's
     language whatever the caller's."""
 
     @staticmethod
     def _labels(lang: str) -> dict[str, str]:
-        from ckanext.dinamis_relay import choices
+        from ckanext.dinamis_relay import labels
         from ckanext.dinamis_relay.documents import pdf
 
         with pdf.in_language(lang):
-            return {
-                **dict(choices.entity_type_choices()),
-                **dict(choices.eligibility_category_choices()),
-            }
+            return {**labels.entity_types(), **labels.eligibility_categories()}
 
     def _convention(self, lang: str) -> str:
         staff = factories.staff()

@@ -8,7 +8,8 @@ import datetime
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.dinamis_relay import account_csv, geo
+from ckanext.dinamis_relay import geo
+from ckanext.dinamis_relay.imports import account_csv
 from ckanext.dinamis_relay.logic import validators as v
 from ckanext.dinamis_relay.logic.schema import input as layer
 

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from ckanext.dinamis_relay import choices, geo, helpers, imagery_choices, l10n
+from ckanext.dinamis_relay import geo, helpers, l10n, labels
 
 
 @pytest.fixture
@@ -72,20 +72,20 @@ class TestStateLabelsAgree:
     """The same English word says a different French one for each kind of object."""
 
     def test_adhesion_is_feminine(self):
-        labels = dict(choices.state_choices())
-        assert labels["suspended"] == "Suspendue"
-        assert labels["accepted"] == "Acceptée"
-        assert labels["expired"] == "Expirée"
+        states = labels.adhesion_states()
+        assert states["suspended"] == "Suspendue"
+        assert states["accepted"] == "Acceptée"
+        assert states["expired"] == "Expirée"
 
     def test_account_is_masculine(self):
-        labels = dict(choices.account_state_choices())
-        assert labels["suspended"] == "Suspendu"
-        assert labels["active"] == "Actif"
-        assert labels["closed"] == "Clôturé"
+        states = labels.account_states()
+        assert states["suspended"] == "Suspendu"
+        assert states["active"] == "Actif"
+        assert states["closed"] == "Clôturé"
 
     def test_imagery_request_is_feminine(self):
-        assert imagery_choices.state_labels()["submitted"] == "Soumise"
-        assert imagery_choices.event_labels()["create"] == "Créée"
+        assert labels.imagery_states()["submitted"] == "Soumise"
+        assert labels.imagery_events()["create"] == "Créée"
 
     def test_helpers_use_the_same_labels(self):
         assert helpers.dinamis_relay_label("account_state", "suspended") == "Suspendu"

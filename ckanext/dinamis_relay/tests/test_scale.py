@@ -44,7 +44,7 @@ def test_small_generation():
     assert 0 < relay < 12
     assert tk.get_action("dinamis_relay_adhesion_list")(dict(context), {})["count"] == relay
     # Numbers continue the generated ones without collision.
-    from ckanext.dinamis_relay import numbers
+    from ckanext.dinamis_relay.procedure import numbers
 
     issued = model.Session.execute(sa.text("SELECT number FROM dinamis_relay_adhesion")).scalars()
     assert numbers.next_number("adhesion") not in set(issued)

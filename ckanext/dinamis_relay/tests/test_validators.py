@@ -5,7 +5,6 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.dinamis_relay import choices
 from ckanext.dinamis_relay.logic import validators as v
 from ckanext.dinamis_relay.tests import factories as f
 
@@ -137,18 +136,6 @@ class TestOtherFields:
         assert _invalid(v.dinamis_relay_entity_type, "club")
         assert _invalid(v.dinamis_relay_eligibility_category, "company")
         assert _invalid(v.dinamis_relay_mode, "express")
-
-
-@pytest.mark.usefixtures("with_request_context")
-class TestChoices:
-    def test_every_value_has_a_label(self):
-        for function, values in (
-            (choices.entity_type_choices, choices.ENTITY_TYPES),
-            (choices.eligibility_category_choices, choices.ELIGIBILITY_CATEGORIES),
-        ):
-            pairs = function()
-            assert [value for value, _label in pairs] == list(values)
-            assert all(label and label != value for value, label in pairs)
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

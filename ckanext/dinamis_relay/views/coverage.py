@@ -9,7 +9,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from flask.typing import ResponseReturnValue
 
-from .. import visibility
+from ..access import visibility
 from . import dinamis_relay
 
 

@@ -17,7 +17,7 @@ from ckan.types import Context
 from flask import Response, stream_with_context
 from flask.typing import ResponseReturnValue
 
-from .. import choices, imagery_choices
+from .. import labels
 from ..logic.schema.dashboard import DEFAULT_MONTHS, EXPORT_KINDS
 from . import dinamis_relay, export_columns
 
@@ -73,23 +73,13 @@ def chart(labels: list[str], values: list[int], height: int = 160) -> dict[str, 
 
 def _labels() -> dict[str, dict[str, str]]:
     return {
-        "adhesion_state": dict(choices.state_choices()),
-        "account_state": dict(choices.account_state_choices()),
-        "imagery_state": imagery_choices.state_labels(),
-        "entity_type": dict(choices.entity_type_choices()),
-        "mode": dict(choices.mode_choices()),
-        "imagery_event": imagery_choices.event_labels(),
-        "account_event": {
-            "request": tk._("Account requested"),
-            "create": tk._("Account opened"),
-            "validate": tk._("Account validated"),
-            "refuse": tk._("Account refused"),
-            "suspend": tk._("Account suspended"),
-            "reactivate": tk._("Account reactivated"),
-            "renew": tk._("Account renewed"),
-            "expire": tk._("Account expired"),
-            "close": tk._("Account closed"),
-        },
+        "adhesion_state": labels.adhesion_states(),
+        "account_state": labels.account_states(),
+        "imagery_state": labels.imagery_states(),
+        "entity_type": labels.entity_types(),
+        "mode": labels.modes(),
+        "imagery_event": labels.imagery_events(),
+        "account_event": labels.account_events(),
     }
 
 

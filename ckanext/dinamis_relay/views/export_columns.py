@@ -14,7 +14,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from .. import choices, imagery_choices
+from .. import labels
 
 Cell = Callable[[dict[str, Any]], Any]
 
@@ -71,16 +71,16 @@ def _headers() -> dict[str, str]:
         "actor_label": _("Actor"),
         "comment": _("Comment"),
     }
-    for state, label in choices.account_state_choices():
+    for state, label in labels.account_states().items():
         headers[f"accounts_{state}"] = _("Accounts: {state}").format(state=label)
     return headers
 
 
 def _state_labels() -> dict[str, dict[str, str]]:
     return {
-        "adhesion": dict(choices.state_choices()),
-        "account": dict(choices.account_state_choices()),
-        "imagery_request": imagery_choices.state_labels(),
+        "adhesion": labels.adhesion_states(),
+        "account": labels.account_states(),
+        "imagery_request": labels.imagery_states(),
     }
 
 
@@ -88,7 +88,7 @@ def _event_labels() -> dict[str, Callable[[str], str]]:
     return {
         "adhesion": tk.h.dinamis_relay_event_label,
         "account": tk.h.dinamis_relay_account_event_label,
-        "imagery_request": lambda a: imagery_choices.event_labels().get(a, a),
+        "imagery_request": lambda a: labels.label("imagery_event", a),
     }
 
 
@@ -122,11 +122,11 @@ def columns(kind: str, names: list[str]) -> list[tuple[str, Cell]]:
     events = _event_labels()
     objects = _objects()
     simple = {
-        "adhesion_state": dict(choices.state_choices()),
-        "mode": dict(choices.mode_choices()),
-        "entity_type": dict(choices.entity_type_choices()),
-        "eligibility_category": dict(choices.eligibility_category_choices()),
-        "state": dict(choices.account_state_choices()),
+        "adhesion_state": labels.adhesion_states(),
+        "mode": labels.modes(),
+        "entity_type": labels.entity_types(),
+        "eligibility_category": labels.eligibility_categories(),
+        "state": labels.account_states(),
     }
     code_header = tk._("{column} (code)")
     result: list[tuple[str, Cell]] = []

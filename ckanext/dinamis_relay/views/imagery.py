@@ -16,7 +16,7 @@ from ckan.types import Context
 from flask import Response
 from flask.typing import ResponseReturnValue
 
-from .. import geo, imagery_choices
+from .. import geo, labels
 from ..model.imagery import ACQUISITION_MODES, SENSORS, STATES
 from . import dinamis_relay
 from . import procedure as procedure_views
@@ -80,7 +80,13 @@ def _summary(errors: dict[str, list[str]]) -> dict[str, str]:
 
 def _common() -> dict[str, Any]:
     return {
-        "labels": imagery_choices.all_labels(),
+        "labels": {
+            "state": labels.imagery_states(),
+            "sensor": labels.sensors(),
+            "acquisition_mode": labels.acquisition_modes(),
+            "transition": labels.imagery_transitions(),
+            "event": labels.imagery_events(),
+        },
         "sensors": SENSORS,
         "acquisition_modes": ACQUISITION_MODES,
         "states": STATES,

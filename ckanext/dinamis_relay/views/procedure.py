@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
-from .. import imagery_choices
+from .. import labels
 from . import dinamis_relay
 
 
@@ -63,7 +63,7 @@ def quotas() -> ResponseReturnValue:
             "result": result,
             "offset": offset,
             "limit": 50,
-            "sensors": imagery_choices.sensor_labels(),
+            "sensors": labels.sensors(),
         },
     )
 

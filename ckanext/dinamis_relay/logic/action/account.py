@@ -23,14 +23,16 @@ import sqlalchemy as sa
 from ckan.logic.schema import create_user_for_user_invite_schema
 from ckan.types import Context, DataDict
 
-from ... import account_csv, lifecycle, professional_email
+from ... import lifecycle
+from ...access.roles import Roles, context_roles
+from ...imports import account_csv
 from ...lifecycle.account import ACCOUNT
 from ...lifecycle.account import may_manage as _may_manage_entity
 from ...model import Account, Adhesion, AuditEvent
 from ...model import account as states
 from ...model.base import make_uuid, utcnow
 from ...notifications import account as account_notify
-from ...roles import Roles, context_roles
+from ...procedure import professional_email
 from ..auth.account import CACHE_KEY, get_account
 from ..schema import account as schema
 from ..schema import validate

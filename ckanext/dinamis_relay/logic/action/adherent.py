@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ... import rate_limit
+from ...access import rate_limit
 from ...model import Adhesion
 from ...model.adhesion import ACCEPTED
 from ..schema import procedure as schema

@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from ckan.types import Context, DataDict
 from sqlalchemy.exc import IntegrityError
 
-from ... import audit, lifecycle, numbers, texts, tokens
+from ... import lifecycle, texts
+from ...access.roles import context_roles
+from ...lifecycle import audit
 from ...lifecycle.adhesion import ADHESION, visible_clause
 from ...model import Acceptance, Adhesion, AuditEvent, EligibilityCheck
 from ...model.adhesion import (
@@ -28,7 +30,7 @@ from ...model.adhesion import (
 )
 from ...model.base import utcnow
 from ...notifications import adhesion as notify
-from ...roles import context_roles
+from ...procedure import numbers, tokens
 from ..auth import adhesion as auth
 from ..schema import adhesion as schema
 from ..schema import validate

@@ -13,7 +13,8 @@ from ckan.logic import validate
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
-from ... import coverage, l10n
+from ... import l10n
+from ...geo import coverage
 from ..schema import coverage as schema
 
 log = logging.getLogger(__name__)

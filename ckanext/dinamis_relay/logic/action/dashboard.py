@@ -15,11 +15,11 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ... import dashboard
+from ...access.roles import context_roles
 from ...lifecycle.adhesion import visible_clause
+from ...model import dashboard
 from ...model.base import utcnow
 from ...personal_data import minimise
-from ...roles import context_roles
 from ..schema import dashboard as schema
 from ..schema import validate
 

@@ -1,8 +1,8 @@
 """The DINAMIS licence code of datasets, checked when a dataset is created or updated.
 
-The code lives in the dataset extra `dinamis_licence` (see labels.py). With CKAN's default
-schema a top-level `dinamis_licence` is accepted too and moved into `extras`; with
-ckanext-scheming the field of that name does the same itself.
+The code lives in the dataset extra `dinamis_licence` (see access/permission_labels.py).
+With CKAN's default schema a top-level `dinamis_licence` is accepted too and moved into
+`extras`; with ckanext-scheming the field of that name does the same itself.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
-from ...labels import FIELD, licence_codes
+from ...access.permission_labels import FIELD, licence_codes
 from ..validators import core_reference
 
 

@@ -10,9 +10,9 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.types import Context, DataDict
 
-from ... import labels
+from ...access import permission_labels
+from ...access.roles import context_roles
 from ...model import DownloadEvent
-from ...roles import context_roles
 from ..schema import download as schema
 from ..schema import validate
 
@@ -39,7 +39,7 @@ def dinamis_relay_download_record(context: Context, data_dict: DataDict) -> dict
     resource_dict = tk.get_action("resource_show")(
         {"user": context.get("user", "")}, {"id": resource.id}
     )
-    code = labels.dataset_licence(package)
+    code = permission_labels.dataset_licence(package)
     result: dict[str, Any] = {
         "recorded": False,
         "event_id": None,
@@ -51,7 +51,7 @@ def dinamis_relay_download_record(context: Context, data_dict: DataDict) -> dict
     user = model.User.get(context.get("user") or "")
     if not code or user is None:
         return result
-    grants = labels.user_licence_grants(user.id)
+    grants = permission_labels.user_licence_grants(user.id)
     event = DownloadEvent(
         user_id=user.id,
         organization_id=grants.get(code),

@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from ckan.types import Context, DataDict
 from shapely.geometry import shape
 
-from ... import geo, lifecycle, quotas
+from ... import geo, lifecycle
 from ...access import active_account_org_ids
+from ...access.roles import Roles, context_roles
 from ...lifecycle.imagery import (
     IMAGERY,
     NO_MESSAGES,
@@ -30,7 +31,7 @@ from ...model.base import utcnow
 from ...model.sequence import next_value
 from ...notifications import imagery as imagery_notify
 from ...personal_data import pseudonyms
-from ...roles import Roles, context_roles
+from ...procedure import quotas
 from ..auth import imagery as auth
 from ..schema import imagery as schema
 from ..schema import validate

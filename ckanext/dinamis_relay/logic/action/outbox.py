@@ -9,10 +9,10 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
+from ...access.roles import context_roles
 from ...model.base import utcnow
 from ...model.outbox import STAFF_EMAILS, MailPreference
 from ...notifications import digest, mailing, outbox
-from ...roles import context_roles
 
 
 @tk.side_effect_free

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ... import audit, quotas
+from ...access.roles import context_roles
+from ...lifecycle import audit
 from ...model import Adhesion, QuotaCounter, QuotaOverride
 from ...model.adhesion import ACCEPTED
-from ...roles import context_roles
+from ...procedure import quotas
 from ..schema import procedure as schema
 
 

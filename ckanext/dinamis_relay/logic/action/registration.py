@@ -27,12 +27,14 @@ import sqlalchemy as sa
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ... import audit, choices, procedure_csv
+from ... import labels
+from ...access.roles import Roles, context_roles
+from ...imports import procedure_csv
+from ...lifecycle import audit
 from ...lifecycle.adhesion import ADHESION
 from ...model import Adhesion, NumberSequence, Registration
 from ...model.adhesion import ACCEPTED, ENTITY_FIELDS
 from ...model.base import utcnow
-from ...roles import Roles, context_roles
 from ..schema import procedure as schema
 
 FIELDS = (
@@ -150,7 +152,7 @@ def _check(
         if current is not None and ADHESION.rule("register", current.state) is None:
             errors["organization_id"] = [
                 tk._("This organization already has an adhesion ({state})").format(
-                    state=choices.label(choices.state_choices(), current.state)
+                    state=labels.label("adhesion_state", current.state)
                 )
             ]
         found["previous"] = current

@@ -18,8 +18,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 
-from ... import labels, visibility
-from ...coverage import INTERNAL
+from ...access import permission_labels, visibility
+from ...geo.coverage import INTERNAL
 
 
 def _trusted(context: Context) -> bool:
@@ -35,7 +35,7 @@ def _packages(ids_or_names: set[str], by: str = "id") -> dict[str, model.Package
 
 
 def _usable(context: Context, package: model.Package | None) -> bool:
-    if package is None or not labels.dataset_licence(package):
+    if package is None or not permission_labels.dataset_licence(package):
         return True
     return visibility.may_use_package(context, package)
 
@@ -65,7 +65,7 @@ def _guard_row(context: Context, row: Any) -> Any:
     """A search result: a dataset dict, or a row of the `fl` fields asked for."""
     if not isinstance(row, dict):
         return row
-    if "resources" in row or labels.dataset_licence(row):
+    if "resources" in row or permission_labels.dataset_licence(row):
         return visibility.guard_dataset(context, row)
     for key in ("validated_data_dict", "data_dict"):
         if isinstance(row.get(key), str):
@@ -74,7 +74,9 @@ def _guard_row(context: Context, row: Any) -> Any:
             except ValueError:
                 continue
             caller = visibility.user_labels(context)
-            if labels.dataset_licence(dataset) and not visibility.may_use(caller, dataset):
+            if permission_labels.dataset_licence(dataset) and not visibility.may_use(
+                caller, dataset
+            ):
                 return visibility.strip_dataset(row)
     return row
 

@@ -5,7 +5,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.types import Context, DataDict
 
-from ...roles import context_roles
+from ...access.roles import context_roles
 
 
 @tk.side_effect_free

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ckan.logic import validate
 from ckan.types import Context, DataDict
 
-from ... import procedure_csv
+from ...imports import procedure_csv
 from ...lifecycle.adhesion import ADHESION
 from ...model import Adhesion
 from ..auth import adhesion as adhesion_auth

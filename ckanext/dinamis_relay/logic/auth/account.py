@@ -7,9 +7,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ...access.roles import context_roles
 from ...lifecycle.account import ACCOUNT, may_manage, may_read, may_view
 from ...model import Account, Adhesion
-from ...roles import context_roles
 
 CACHE_KEY = "_dinamis_relay_account"
 

@@ -14,9 +14,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from ...access.roles import context_roles
 from ...lifecycle.adhesion import ADHESION, Application, may_follow_organization, may_view
 from ...model import Adhesion
-from ...roles import context_roles
 
 CACHE_KEY = "dinamis_relay_adhesion"
 

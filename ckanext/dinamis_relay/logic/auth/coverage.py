@@ -5,7 +5,7 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ...roles import context_roles
+from ...access.roles import context_roles
 
 
 def dinamis_relay_coverage(context: Context, data_dict: DataDict) -> AuthResult:

@@ -8,7 +8,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ...roles import context_roles
+from ...access.roles import context_roles
 
 
 def sees_everything(context: Context) -> bool:

@@ -12,9 +12,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ...access.roles import Roles, context_roles
 from ...lifecycle.adhesion import may_view
 from ...model import Adhesion, Document
-from ...roles import Roles, context_roles
 
 
 def _adhesion(data_dict: DataDict) -> Adhesion | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
-from ... import visibility
-from ...roles import context_roles
+from ...access import visibility
+from ...access.roles import context_roles
 
 
 def dinamis_relay_download_record(context: Context, data_dict: DataDict) -> AuthResult:

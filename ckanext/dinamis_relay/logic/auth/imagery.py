@@ -9,9 +9,9 @@ import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
 from ...access import active_account_org_ids
+from ...access.roles import Roles, context_roles
 from ...lifecycle.imagery import IMAGERY, is_staff, may_read
 from ...model import ImageryRequest
-from ...roles import Roles, context_roles
 
 
 def get_request(context: Context, data_dict: DataDict) -> ImageryRequest:

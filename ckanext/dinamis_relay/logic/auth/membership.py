@@ -14,8 +14,8 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from ...access.roles import context_roles, staff_organization_ids
 from ...model import Adhesion
-from ...roles import context_roles, staff_organization_ids
 
 MEMBER = "member"
 

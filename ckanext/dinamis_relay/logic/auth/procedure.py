@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from ckan.types import AuthResult, Context, DataDict
 
 from ...access import active_account_org_ids
+from ...access.roles import context_roles
 from ...model import Adhesion
-from ...roles import context_roles
 
 
 def _result(allowed: bool, message: str) -> AuthResult:

@@ -113,7 +113,7 @@ def account_list(
 
 def csv_text(value: Any) -> Any:
     """The CSV as text (the `upload` field carries files), within the declared size."""
-    from ... import account_csv
+    from ...imports import account_csv
 
     if not isinstance(value, str):
         raise tk.Invalid(tk._("Give the CSV file's content as text"))

@@ -8,8 +8,7 @@ from typing import Any
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator
 
-from ... import choices
-from ...model.adhesion import MODES, STATES
+from ...model.adhesion import DECISIONS, LEGAL_DECISIONS, MODES, STATES
 from .common import by_id, paging
 
 # Free-text adhesion fields and their length limit (`short` / `long`: declared in
@@ -167,7 +166,7 @@ def adhesion_legal_validate(
 ) -> Schema:
     return {
         "token": [dinamis_relay_text(1000), not_empty],
-        "decision": [not_empty, dinamis_relay_one_of(choices.LEGAL_DECISIONS)],
+        "decision": [not_empty, dinamis_relay_one_of(LEGAL_DECISIONS)],
         "comment": [ignore_missing, dinamis_relay_text("long")],
     }
 
@@ -182,7 +181,7 @@ def adhesion_decide(
 ) -> Schema:
     return {
         "id": [dinamis_relay_id, not_empty],
-        "decision": [not_empty, dinamis_relay_one_of(choices.DECISIONS)],
+        "decision": [not_empty, dinamis_relay_one_of(DECISIONS)],
         "reason": [ignore_missing, dinamis_relay_text("long")],
         "dinamis_reference": [ignore_missing, dinamis_relay_text("short")],
     }

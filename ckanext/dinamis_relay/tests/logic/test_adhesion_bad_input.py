@@ -8,7 +8,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay import tokens
+from ckanext.dinamis_relay.procedure import tokens
 from ckanext.dinamis_relay.tests import factories as f
 
 

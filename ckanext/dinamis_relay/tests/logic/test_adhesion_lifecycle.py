@@ -241,11 +241,12 @@ class TestRelayMode:
         with pytest.raises(tk.NotAuthorized):
             f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
 
-    def test_eligibility_check_only_for_relay_mode(self):
+    def test_eligibility_check_only_for_relay_mode(self, adhesion_draft):
         staff = f.staff()
-        adhesion = f.adhesion("draft")
         with pytest.raises(tk.NotAuthorized):
-            f.call("check_eligibility", staff.super_referent, id=adhesion["id"], eligible=True)
+            f.call(
+                "check_eligibility", staff.super_referent, id=adhesion_draft["id"], eligible=True
+            )
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 
-from ckanext.dinamis_relay import audit
+from ckanext.dinamis_relay.lifecycle import audit
 from ckanext.dinamis_relay.model import Adhesion
 from ckanext.dinamis_relay.tests import factories as f
 

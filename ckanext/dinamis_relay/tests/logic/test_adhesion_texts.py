@@ -5,7 +5,8 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.dinamis_relay import texts, tokens
+from ckanext.dinamis_relay import texts
+from ckanext.dinamis_relay.procedure import tokens
 from ckanext.dinamis_relay.tests import factories as f
 
 

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.dashboard import download_monthly_table
 from ckanext.dinamis_relay.model import DownloadEvent
+from ckanext.dinamis_relay.model.dashboard import download_monthly_table
 from ckanext.dinamis_relay.tests import dashboard_helpers as dh
 
 ACTIONS = {

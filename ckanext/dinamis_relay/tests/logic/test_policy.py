@@ -14,7 +14,7 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay import lifecycle, signals
 from ckanext.dinamis_relay.access import active_account_org_ids
-from ckanext.dinamis_relay.labels import DinamisPermissionLabels
+from ckanext.dinamis_relay.access.permission_labels import DinamisPermissionLabels
 from ckanext.dinamis_relay.lifecycle.account import ACCOUNT
 from ckanext.dinamis_relay.lifecycle.adhesion import ADHESION
 from ckanext.dinamis_relay.lifecycle.imagery import IMAGERY

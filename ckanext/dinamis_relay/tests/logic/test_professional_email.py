@@ -6,7 +6,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay import professional_email
+from ckanext.dinamis_relay.procedure import professional_email
 from ckanext.dinamis_relay.tests import account_helpers as h
 
 BLOCKING = "ckanext.dinamis_relay.account_email_domain_blocking"

@@ -10,8 +10,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.dinamis_relay import quotas
 from ckanext.dinamis_relay.model import ImageryRequest, QuotaCounter
+from ckanext.dinamis_relay.procedure import quotas
 from ckanext.dinamis_relay.tests import imagery_helpers as ih
 from ckanext.dinamis_relay.tests import procedure_helpers as h
 

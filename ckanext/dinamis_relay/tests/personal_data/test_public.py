@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
 
@@ -18,7 +19,7 @@ def _personal_strings(population) -> set[str]:
     # The site user is named after the site: it is not a person.
     users = model.Session.execute(
         sa.select(model.User.name, model.User.fullname, model.User.email).where(
-            model.User.name != h.tk.config["ckan.site_id"]
+            model.User.name != tk.config["ckan.site_id"]
         )
     ).all()
     strings = {value for row in users for value in row if value and len(value) > 3}

@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.validation import explain_validity
 
-from . import l10n
+from .. import l10n
 
 EARTH_RADIUS_KM = 6371.0088
 POLYGON_TYPES = ("Polygon", "MultiPolygon")

@@ -1,14 +1,15 @@
 """How DINAMIS imagery datasets appear to those without access (`...dinamis_relay.visibility`).
 
 - `hidden` (the default): invisible — search, pages, API, DCAT — to anyone the permission
-  labels do not let in (labels.py).
+  labels do not let in (permission_labels.py).
 - `metadata` (INSPIRE-style discovery): the dataset is public — title, description,
   footprint, dates, in search, on pages and in DCAT feeds — but for anyone without access
   every resource URL is removed from API and page answers, the search index holds no
   resource URL of these datasets, and downloads are refused.
 
 "Access" is what the permission labels of the `hidden` mode grant: the labels a DINAMIS
-dataset carries besides `public` (labels.DinamisPermissionLabels), met by the user's labels.
+dataset carries besides `public` (permission_labels.DinamisPermissionLabels), met by the
+user's labels.
 Switching mode changes dataset labels: rebuild the search index (`ckan search-index rebuild`).
 """
 
@@ -21,7 +22,7 @@ import ckan.authz as authz
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from . import labels
+from . import permission_labels
 
 HIDDEN = "hidden"
 METADATA = "metadata"
@@ -42,13 +43,13 @@ def discoverable() -> bool:
 
 
 def dataset_labels(restricted: list[str], dataset_obj: Any) -> list[str]:
-    """The dataset's permission labels given the restricted ones of labels.py: in `metadata`
-    mode a public DINAMIS dataset is also `public` (everyone sees its metadata)."""
+    """The dataset's permission labels given the restricted ones of permission_labels.py: in
+    `metadata` mode a public DINAMIS dataset is also `public` (everyone sees its metadata)."""
     if (
         discoverable()
         and PUBLIC_LABEL not in restricted
-        and labels.STAFF_LABEL in restricted
-        and labels.dataset_licence(dataset_obj)
+        and permission_labels.STAFF_LABEL in restricted
+        and permission_labels.dataset_licence(dataset_obj)
     ):
         return [*restricted, PUBLIC_LABEL]
     return restricted
@@ -56,10 +57,10 @@ def dataset_labels(restricted: list[str], dataset_obj: Any) -> list[str]:
 
 def access_labels(dataset: dict[str, Any]) -> set[str]:
     """The labels that grant access to a public DINAMIS dataset (its labels but `public`)."""
-    code = labels.dataset_licence(dataset)
+    code = permission_labels.dataset_licence(dataset)
     if not code:
         return {PUBLIC_LABEL}
-    granted = {labels.licence_label(code), labels.STAFF_LABEL}
+    granted = {permission_labels.licence_label(code), permission_labels.STAFF_LABEL}
     if dataset.get("owner_org"):
         granted.add(f"member-{dataset['owner_org']}")
     elif dataset.get("creator_user_id"):
@@ -96,7 +97,7 @@ def _user_labels(context: dict[str, Any], name: str) -> set[str] | None:
 
 def may_use(user: set[str] | None, dataset: dict[str, Any]) -> bool:
     """Whether a caller with these labels may reach the data of this dataset."""
-    if user is None or not labels.dataset_licence(dataset) or dataset.get("private"):
+    if user is None or not permission_labels.dataset_licence(dataset) or dataset.get("private"):
         return True
     return bool(user & access_labels(dataset))
 
@@ -135,7 +136,7 @@ def strip_dataset(dataset: dict[str, Any]) -> dict[str, Any]:
 
 def guard_dataset(context: dict[str, Any], dataset: Any) -> Any:
     """The dataset as the caller may read it: without resource URLs when they may not use it."""
-    if not isinstance(dataset, dict) or not labels.dataset_licence(dataset):
+    if not isinstance(dataset, dict) or not permission_labels.dataset_licence(dataset):
         return dataset
     if may_use(user_labels(context), dataset):
         return dataset
@@ -145,9 +146,16 @@ def guard_dataset(context: dict[str, Any], dataset: Any) -> Any:
 def strip_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Search index document of a DINAMIS dataset in `metadata` mode: no resource URL in the
     searchable fields (they would answer `res_url:...` probes of anyone)."""
-    if discoverable() and labels.dataset_licence(
-        {"extras": [{"key": labels.FIELD, "value": pkg_dict.get(f"extras_{labels.FIELD}")}]}
-        if pkg_dict.get(f"extras_{labels.FIELD}")
+    if discoverable() and permission_labels.dataset_licence(
+        {
+            "extras": [
+                {
+                    "key": permission_labels.FIELD,
+                    "value": pkg_dict.get(f"extras_{permission_labels.FIELD}"),
+                }
+            ]
+        }
+        if pkg_dict.get(f"extras_{permission_labels.FIELD}")
         else pkg_dict
     ):
         for key in ("res_url", "download_url", "urls"):
@@ -159,7 +167,7 @@ def may_use_resource(context: dict[str, Any], resource_id: str | None) -> bool:
     """Whether the caller may reach the data of this resource (downloads)."""
     resource = model.Resource.get(resource_id or "")
     package = model.Package.get(resource.package_id) if resource is not None else None
-    if package is None or not labels.dataset_licence(package):
+    if package is None or not permission_labels.dataset_licence(package):
         return True
     return may_use_package(context, package)
 

@@ -13,9 +13,9 @@ import datetime
 import ckan.model as model
 import sqlalchemy as sa
 
-from .model import Account, Adhesion
-from .model import account as account_states
-from .model import adhesion as adhesion_states
+from ..model import Account, Adhesion
+from ..model import account as account_states
+from ..model import adhesion as adhesion_states
 
 
 def active_accounts_clause(today: datetime.date | None = None) -> sa.ColumnElement[bool]:

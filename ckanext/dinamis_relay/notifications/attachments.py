@@ -19,10 +19,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from markupsafe import escape
 
-from . import texts
-from .model import Adhesion
-from .model.document import ACTE_ADHESION, AVENANT
-from .notifications.mailing import request_context, send, user_recipients
+from .. import labels, texts
+from ..model import Adhesion
+from ..model.document import ACTE_ADHESION, AVENANT
+from .mailing import request_context, send, user_recipients
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ Attachment = tuple[str, Any, str]
 
 def decision_documents(adhesion: Adhesion) -> tuple[list[Attachment], list[str]]:
     """(attachments, kinds missing) of an acceptance email."""
-    from .documents import issue, storage
+    from ..documents import issue, storage
 
     kinds = (ACTE_ADHESION, AVENANT) if adhesion.mode == "relay" else (ACTE_ADHESION,)
     try:
@@ -61,11 +61,7 @@ def decision_documents(adhesion: Adhesion) -> tuple[list[Attachment], list[str]]
 
 
 def kind_labels(kinds: list[str]) -> str:
-    labels = {
-        ACTE_ADHESION: tk._("Acte d'adhésion"),
-        AVENANT: tk._("amendment to the partnership convention"),
-    }
-    return ", ".join(labels.get(kind, kind) for kind in kinds)
+    return ", ".join(labels.label("document_kind", kind) for kind in kinds)
 
 
 def text_attachments(mode: str) -> list[Attachment]:
@@ -85,7 +81,7 @@ def text_attachments(mode: str) -> list[Attachment]:
 
 def send_submission_texts(adhesion_id: str) -> int:
     """Job: to the referent, at submission, the charter and licence texts being accepted."""
-    from .notifications.adhesion import _load, _vars
+    from .adhesion import _load, _vars
 
     with request_context():
         adhesion = _load(adhesion_id)

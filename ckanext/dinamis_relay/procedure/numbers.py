@@ -7,7 +7,7 @@ import datetime
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-from .model.sequence import next_value
+from ..model.sequence import next_value
 
 PATTERN_OPTIONS = {
     "adhesion": "ckanext.dinamis_relay.adhesion_number_pattern",

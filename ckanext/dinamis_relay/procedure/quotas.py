@@ -18,10 +18,10 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from . import l10n
-from .model import ImageryRequest, QuotaCounter, QuotaOverride, QuotaUse
-from .model import imagery as imagery_states
-from .model.base import utcnow
+from .. import l10n
+from ..model import ImageryRequest, QuotaCounter, QuotaOverride, QuotaUse
+from ..model import imagery as imagery_states
+from ..model.base import utcnow
 
 # How each sensor's quota is counted (DINAMIS: SPOT 6/7 yearly, Pléiades by quarter).
 PERIODS = {"spot67": "year", "pleiades": "quarter", "pleiades_neo": "quarter"}

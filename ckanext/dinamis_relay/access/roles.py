@@ -14,7 +14,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
-from .model import Adhesion
+from ..model import Adhesion
 
 STAFF_CAPACITIES = ("admin", "editor")
 

@@ -18,19 +18,15 @@ import ckan.model as model
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import INTERVAL
 
-from .model import Account, Adhesion, AuditEvent, EligibilityCheck, ImageryRequest
-from .model import account as account_states
-from .model import adhesion as adhesion_states
-from .model import imagery as imagery_states
-from .model.base import utcnow
-from .model.download import download_monthly_table
-from .roles import Roles, dinamis_organization, relay_organization
+from ..access.roles import Roles, dinamis_organization, relay_organization
+from . import Account, Adhesion, AuditEvent, EligibilityCheck, ImageryRequest
+from . import account as account_states
+from . import adhesion as adhesion_states
+from . import imagery as imagery_states
+from .base import utcnow
+from .download import download_monthly_table
 
 MONTHLY = download_monthly_table.c
-# Index of migration 0005 on the account table: the monthly series. (0005's index for
-# account_list's order was replaced in 0006, declared in model/account.py.)
-sa.Index("dinamis_relay_account_validated_idx", Account.__table__.c.validated_at)
-
 WORK_ITEMS = 5
 TOP_ENTITIES = 20
 RECENT_EVENTS = 15

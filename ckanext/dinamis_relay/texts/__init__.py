@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 CHARTER_CODE = "charte-dinamis"
 AMENDMENT_CODE = "avenant-relais"
-SHIPPED_DIRECTORY = os.path.join(os.path.dirname(__file__), "texts")
+SHIPPED_DIRECTORY = os.path.dirname(__file__)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import ckan.model as model
 
-from .model import AuditEvent
+from ..model import AuditEvent
 
 
 def record(

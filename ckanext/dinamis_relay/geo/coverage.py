@@ -33,7 +33,8 @@ from shapely.geometry import MultiPolygon, Polygon, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
 
-from . import geo, labels, visibility
+from .. import geo
+from ..access import permission_labels, visibility
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +284,7 @@ def search(
             "name": dataset["name"],
             "title": dataset.get("title") or dataset["name"],
             "organization_title": organization.get("title") or organization.get("name"),
-            "licence": labels.dataset_licence(dataset),
+            "licence": permission_labels.dataset_licence(dataset),
             "share": round(min(covered_km2 / area_km2, 1.0), 4) if area_km2 else 0.0,
             "covered_km2": round(covered_km2, 3),
             "acquisition_date": date.isoformat() if date else None,
