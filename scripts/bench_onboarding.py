@@ -271,11 +271,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--worker", choices=("plugin", "core"), default="plugin")
     parser.add_argument("--timeout", type=float, default=900, help="give up after (s)")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: free)")
+    parser.add_argument("--smtp-port", type=int, default=0, help="the sink's (default: free)")
     args = parser.parse_args()
     config = str(pathlib.Path(args.config).resolve())
 
     sink = Sink()
-    smtp_port = _free_port()
+    smtp_port = args.smtp_port or _free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     env = {
@@ -287,7 +289,7 @@ def main() -> int:
     os.environ.update({k: v for k, v in env.items() if k.startswith("CKAN_SMTP")})
     print(f"setting up {args.entities} organizations and their referents ...", flush=True)
     setup = Setup(config, args.entities)
-    port = _free_port()
+    port = args.port or _free_port()
     base = f"http://127.0.0.1:{port}"
     bin_dir = pathlib.Path(sys.executable).parent
     processes = [

@@ -8,6 +8,7 @@ unusable the document is issued without it and a warning is logged.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
@@ -91,6 +92,25 @@ def sanitize(data: bytes, max_size: int | None = None) -> bytes:
         raise LogoError(f"the logo image cannot be read ({err.__class__.__name__})") from err
 
 
+# Printable PNGs by SHA-256 of the uploaded file, for the life of the process: the three
+# documents of a relay acceptance (and every later one of the same organization) decode and
+# re-encode the logo once. Bounded; a changed upload has another hash.
+_printable: dict[str, bytes] = {}
+CACHE_SIZE = 64
+
+
+def printable(data: bytes, max_size: int | None = None) -> bytes:
+    """`sanitize(data)`, remembered by the file's SHA-256 (errors are not remembered)."""
+    key = hashlib.sha256(data).hexdigest()
+    png = _printable.get(key)
+    if png is None:
+        png = sanitize(data, max_size)
+        if len(_printable) >= CACHE_SIZE:
+            _printable.pop(next(iter(_printable)))
+        _printable[key] = png
+    return png
+
+
 def organization_logo(image_url: str | None, organization: str = "") -> bytes | None:
     """The printable logo of an organization, or None (logged) when there is none to print."""
     if not image_url:
@@ -100,7 +120,7 @@ def organization_logo(image_url: str | None, organization: str = "") -> bytes | 
         return None
     max_size = tk.config.get(MAX_SIZE_OPTION) or 2 * 1024 * 1024
     try:
-        return sanitize(_read_uploaded(image_url, max_size), max_size)
+        return printable(_read_uploaded(image_url, max_size), max_size)
     except LogoError as err:
         log.warning("Logo of %s left out of documents: %s", organization, err)
         return None

@@ -9,16 +9,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
 import logging
 import mimetypes
 import os
+import re
 import urllib.parse
 import zoneinfo
+from collections.abc import Iterator
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import jinja2
+import markupsafe
 import weasyprint
 
 log = logging.getLogger(__name__)
@@ -142,6 +147,33 @@ def format_short_timestamp(value: Any) -> str:
     return f"{local:%d/%m/%Y %H:%M:%S}"
 
 
+def fill(text: str, **values: Any) -> markupsafe.Markup:
+    """A translated pattern with `{name}` slots filled: the pattern and plain values are
+    escaped, values already marked up (a macro's output, a link) are kept."""
+    return markupsafe.Markup.escape(text).format(**values)
+
+
+def link_to(href: str, text: str) -> markupsafe.Markup:
+    return markupsafe.Markup('<a href="{}">{}</a>').format(href, text)
+
+
+def page_counter(pattern: str) -> markupsafe.Markup:
+    """A CSS `content` value from a translated "Page {page} of {pages}" (inside <style>,
+    where HTML escaping does not apply: the words become CSS strings)."""
+    parts = []
+    for piece in re.split(r"(\{pages?\})", pattern):
+        if piece == "{page}":
+            parts.append("counter(page)")
+        elif piece == "{pages}":
+            parts.append("counter(pages)")
+        elif piece:
+            escaped = "".join(
+                c if c.isalnum() or c in " .,:;-'" else f"\\{ord(c):x} " for c in piece
+            )
+            parts.append(f'"{escaped}"')
+    return markupsafe.Markup(" ".join(parts))
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -150,11 +182,14 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["date"] = format_date
+    env.filters["stamp"] = format_timestamp
     env.filters["date_fr"] = lambda v: format_date(v, "fr")
     env.filters["date_en"] = lambda v: format_date(v, "en")
     env.filters["stamp_fr"] = lambda v: format_timestamp(v, "fr")
     env.filters["stamp_en"] = lambda v: format_timestamp(v, "en")
     env.filters["short_stamp"] = format_short_timestamp
+    env.globals.update(fill=fill, link_to=link_to, page_counter=page_counter)
     return env
 
 
@@ -168,8 +203,46 @@ def environment() -> jinja2.Environment:
     return _env
 
 
+@contextlib.contextmanager
+def in_language(lang: str) -> Iterator[None]:
+    """CKAN's translations (the plugin's catalogue) in `lang`, whatever the request's
+    language, and inside a request context when there is none (a job)."""
+    import flask_babel
+
+    from ..notifications.mailing import request_context
+
+    with request_context(), flask_babel.force_locale(lang):
+        yield
+
+
+def text_kind_labels() -> dict[str, str]:
+    """The kinds of text a legal representative accepts, as documents name them."""
+    return {
+        "charter": tk._("DINAMIS charter"),
+        "licence": tk._("User licence"),
+        "amendment": tk._("Amendment"),
+    }
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """The translated choice labels the documents print: those of the pages (labels.py)."""
+    from .. import labels as page_labels
+
+    return {
+        "entity_types": page_labels.entity_types(),
+        "categories": page_labels.eligibility_categories(),
+        "text_kinds": text_kind_labels(),
+    }
+
+
 def render_html(kind: str, lang: str, variables: dict[str, Any]) -> str:
-    return environment().get_template(f"{lang}/{kind}.html").render(**variables)
+    """The HTML of the `kind` document in `lang`: its body from `<lang>/<kind>.html`, the
+    shared words of `base.html` from the catalogue."""
+    import flask_babel
+
+    template = environment().get_template(f"{lang}/{kind}.html")
+    with in_language(lang):
+        return template.render(**variables, _=tk._, pgettext=flask_babel.pgettext, labels=labels())
 
 
 # Kept for the life of the process (and inherited by the job worker's forks, see warm_up):

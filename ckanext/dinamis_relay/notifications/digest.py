@@ -1,11 +1,12 @@
 """The staff's daily digest: one email per person listing what waits for them.
 
-Super-referents, instructors and sysadmins who chose the digest (the default, see
-`mailing.staff_default`) are left out of the staff notices; `ckan dinamis-relay digest`, run
-daily from cron, writes one outbox row per such person with something waiting, at most one a
-day. The job reads the work again when it runs (the dashboard's "waiting for me" queries),
-so the email says what is true when it is sent. People acting on their own request (the
-requester, the referent, the legal representative) keep their immediate emails.
+Super-referents, instructors and sysadmins who chose the digest (by default, those who
+answer for more than a few entities: `mailing.default_for_user`) are left out of the staff
+notices; `ckan dinamis-relay digest`, run daily from cron, writes one outbox row per such
+person with something waiting, at most one a day. The job reads the work again when it runs
+(the dashboard's "waiting for me" queries), so the email says what is true when it is sent.
+People acting on their own request (the requester, the referent, the legal representative)
+keep their immediate emails.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ..model import dashboard
 from ..model.base import utcnow
 from ..model.outbox import DIGEST, MailPreference
 from . import outbox
-from .mailing import request_context, send, staff_default
+from .mailing import ALL_SCOPE, RELAY_SCOPE, default_for_scope, request_context, send
 
 # Less than a day, so a cron job a few minutes late still sends the day's digest.
 MIN_INTERVAL = datetime.timedelta(hours=20)
@@ -56,6 +57,26 @@ def _digest_people() -> list[str]:
         )
     )
     copies = sa.select(MailPreference.user_id).where(MailPreference.sysadmin_copies.is_(True))
+    # Without a choice: by the entities each answers for (mailing.default_for_user), here
+    # for everyone in one query.
+    dinamis = dinamis_organization()
+    instructors = (
+        sa.select(model.Member.table_id)
+        .join(model.Group, model.Group.id == model.Member.group_id)
+        .where(
+            sa.or_(model.Group.name == dinamis, model.Group.id == dinamis),
+            model.Member.table_name == "user",
+            model.Member.state == "active",
+            model.Member.capacity.in_(STAFF_CAPACITIES),
+        )
+    )
+    default = sa.case(
+        (
+            sa.or_(model.User.sysadmin.is_(True), model.User.id.in_(instructors)),
+            default_for_scope(ALL_SCOPE),
+        ),
+        else_=default_for_scope(RELAY_SCOPE),
+    )
     rows = model.Session.execute(
         sa.select(model.User.id)
         .where(
@@ -63,7 +84,7 @@ def _digest_people() -> list[str]:
             model.User.state == "active",
             model.User.email.isnot(None),
             model.User.email != "",
-            sa.func.coalesce(preference.scalar_subquery(), staff_default()) == DIGEST,
+            sa.func.coalesce(preference.scalar_subquery(), default) == DIGEST,
         )
         .order_by(model.User.name)
     ).scalars()
@@ -94,9 +115,9 @@ def write_digests(now: datetime.datetime | None = None) -> dict[str, int]:
             counts["nothing_waiting"] += 1
             continue
         if preference is None:
-            preference = MailPreference(
-                user_id=user_id, staff_emails=staff_default(), sysadmin_copies=False
-            )
+            # The row remembers the day of the digest, and with it what the person gets
+            # today; entities are never removed, so the count behind the default only grows.
+            preference = MailPreference(user_id=user_id, staff_emails=DIGEST, sysadmin_copies=False)
             session.add(preference)
         preference.last_digest_at = now
         outbox.enqueue(session, "digest.staff", {"user_id": user_id})

@@ -29,7 +29,7 @@ import flask
 import sqlalchemy as sa
 from ckan.lib import mailer
 
-from ..access.roles import STAFF_CAPACITIES
+from ..access.roles import STAFF_CAPACITIES, relay_organization, roles_for
 from ..model.outbox import DIGEST, IMMEDIATE, STAFF_EMAILS, MailPreference
 
 log = logging.getLogger(__name__)
@@ -37,17 +37,64 @@ log = logging.getLogger(__name__)
 Recipient = tuple[str, str]  # (name, email)
 
 
+AUTO = "auto"
+# Entities (organizations with an adhesion) in a person's charge beyond which they get the
+# digest by default.
+DIGEST_ABOVE_OPTION = "ckanext.dinamis_relay.email.digest_above_entities"
+RELAY_SCOPE = "relay"  # super-referents: the relay-mode entities
+ALL_SCOPE = "all"  # instructors and sysadmins: every entity
+
+
 def staff_default() -> str:
-    """Staff emails of people without a preference: "digest" unless configured."""
-    value = tk.config.get("ckanext.dinamis_relay.email.staff_default") or DIGEST
-    return value if value in STAFF_EMAILS else DIGEST
+    """`ckanext.dinamis_relay.email.staff_default`: "auto" (the default: digest for staff of
+    more than `digest_above_entities` entities), "digest" or "immediate" for everyone."""
+    value = tk.config.get("ckanext.dinamis_relay.email.staff_default") or AUTO
+    return value if value in (*STAFF_EMAILS, AUTO) else AUTO
 
 
-def _wants_immediate() -> sa.ColumnElement[bool]:
+def entity_count(scope: str) -> int:
+    """How many entities the staff of `scope` answer for: organizations with an adhesion,
+    in relay mode for the relay's super-referents, any mode for DINAMIS (one query)."""
+    from ..model import Adhesion
+
+    query = sa.select(sa.func.count(sa.distinct(Adhesion.organization_id)))
+    if scope == RELAY_SCOPE:
+        query = query.where(Adhesion.mode == "relay")
+    return model.Session.scalar(query) or 0
+
+
+def default_for_scope(scope: str) -> str:
+    """What the staff of `scope` get when they have not chosen."""
+    value = staff_default()
+    if value != AUTO:
+        return value
+    above = tk.asint(tk.config.get(DIGEST_ABOVE_OPTION) or 0)
+    return DIGEST if entity_count(scope) > above else IMMEDIATE
+
+
+def scope_of_organization(organization: str) -> str:
+    """The relay's organization answers for the relay-mode entities, DINAMIS's for all."""
+    relay = relay_organization()
+    if relay and organization == relay:
+        return RELAY_SCOPE
+    group = model.Group.get(organization) if relay else None
+    return RELAY_SCOPE if group is not None and relay in (group.name, group.id) else ALL_SCOPE
+
+
+def default_for_user(user_id: str) -> str:
+    """What this person gets without a choice: sysadmins and instructors answer for every
+    entity, super-referents for the relay-mode ones."""
+    roles = roles_for(user_id)
+    if roles.sysadmin or roles.instructor:
+        return default_for_scope(ALL_SCOPE)
+    return default_for_scope(RELAY_SCOPE)
+
+
+def _wants_immediate(default: str) -> sa.ColumnElement[bool]:
     preference = sa.select(MailPreference.staff_emails).where(
         MailPreference.user_id == model.User.id
     )
-    return sa.func.coalesce(preference.scalar_subquery(), staff_default()) == IMMEDIATE
+    return sa.func.coalesce(preference.scalar_subquery(), default) == IMMEDIATE
 
 
 def staff_recipients(organization: str, digest: bool = False) -> list[Recipient]:
@@ -72,7 +119,9 @@ def staff_recipients(organization: str, digest: bool = False) -> list[Recipient]
         )
     )
     if not digest:
-        staff = staff.where(_wants_immediate())
+        staff = staff.where(
+            _wants_immediate(default_for_scope(scope_of_organization(organization)))
+        )
     copies = (
         sa.select(model.User.fullname, model.User.name, model.User.email)
         .join(MailPreference, MailPreference.user_id == model.User.id)

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 SESSION_KEY = "dinamis_relay_outbox"
 DEFAULT_QUEUE = "default"
+REDIS_TIMEOUT_OPTION = "ckanext.dinamis_relay.outbox.redis_timeout"
 
 
 class TemporaryFailure(Exception):
@@ -146,24 +147,74 @@ def dispatch(session: Any) -> int:
     queued = 0
     # The priority queue first: a worker serving both takes what a person waits for first.
     for queue in sorted(batches, key=lambda name: name != priority_queue()):
-        if _queue_job(queue, batches[queue], pending["jobs"][queue]):
-            queued += len(batches[queue])
+        if not _queue_job(queue, batches[queue], pending["jobs"][queue]):
+            # Redis did not take one job: the next would wait as long. The sweep queues all.
+            break
+        queued += len(batches[queue])
     return queued
+
+
+# Redis, with a timeout ------------------------------------------------------------------
+
+_pools: dict[tuple[str, float], Any] = {}
+
+
+def redis_timeout() -> float:
+    """Seconds the outbox waits for Redis (to connect, then for each reply)."""
+    value = tk.config.get(REDIS_TIMEOUT_OPTION)
+    return float(value) if value not in (None, "") else 2.0
+
+
+def redis_connection() -> Any:
+    """A connection to CKAN's Redis (`ckan.redis.url`) that gives up after `redis_timeout()`
+    seconds and does not retry. CKAN's own connection has no timeout with older redis-py (a
+    Redis that accepts connections but does not answer holds the request for ever) and 5 s
+    per call with redis-py 8; handing jobs over happens inside the request that made the transition,
+    so it must fail fast and leave the rows to the sweep."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    url = tk.config.get("ckan.redis.url") or "redis://localhost:6379/0"
+    timeout = redis_timeout()
+    pool = _pools.get((url, timeout))
+    if pool is None:
+        pool = _pools[(url, timeout)] = redis.ConnectionPool.from_url(
+            url,
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+            retry_on_timeout=False,
+        )
+    return redis.Redis(connection_pool=pool)
+
+
+def _queue(name: str) -> Any:
+    """CKAN's job queue `name` (same Redis keys as `ckan.lib.jobs.get_queue`), reached through
+    `redis_connection()`."""
+    import rq
+    from ckan.lib import jobs
+
+    return rq.Queue(jobs.add_queue_name_prefix(name), connection=redis_connection())
 
 
 def _queue_job(queue: str, ids: list[str], job_id: str, delay: float = 0) -> bool:
     try:
-        kwargs = {"job_id": job_id, "result_ttl": 600, "failure_ttl": 86400}
+        # What tk.enqueue_job does (CKAN's job timeout, a title), through the connection
+        # with a timeout.
+        kwargs: dict[str, Any] = {
+            "job_id": job_id,
+            "result_ttl": 600,
+            "failure_ttl": 86400,
+            "meta": {"title": f"DINAMIS outbox ({len(ids)})"},
+        }
+        timeout = tk.config.get("ckan.jobs.timeout")
         if delay > 0:
-            from ckan.lib import jobs
-
-            jobs.get_queue(queue).enqueue_in(
-                datetime.timedelta(seconds=delay), deliver, ids, **kwargs
+            _queue(queue).enqueue_in(
+                datetime.timedelta(seconds=delay), deliver, ids, job_timeout=timeout, **kwargs
             )
         else:
-            tk.enqueue_job(
-                deliver, [ids], title=f"DINAMIS outbox ({len(ids)})", queue=queue, rq_kwargs=kwargs
-            )
+            _queue(queue).enqueue_call(deliver, args=[ids], timeout=timeout, **kwargs)
         return True
     except Exception as error:
         # The transition is committed and the rows are safe: the sweep queues them later.
@@ -272,11 +323,10 @@ def _run_one(message_id: str) -> tuple[str, tuple[str, str, str, float] | None]:
 def _job_alive(job_id: str | None) -> bool:
     if not job_id:
         return False
-    from ckan.lib import jobs
     from rq.job import Job
 
     try:
-        job = Job.fetch(job_id, connection=jobs.get_queue().connection)
+        job = Job.fetch(job_id, connection=redis_connection())
     except Exception:
         return False
     return job.get_status(refresh=False) in ("queued", "started", "scheduled", "deferred")
@@ -285,10 +335,8 @@ def _job_alive(job_id: str | None) -> bool:
 def sweep(grace_seconds: float = 30, limit: int = 10000) -> dict[str, int]:
     """Queue again what is due and has no live job: rows never queued (Redis was down),
     rows whose retry was never scheduled, rows of a worker that died. Raises if Redis is
-    down, so cron reports it."""
-    from ckan.lib import jobs
-
-    jobs.get_queue().connection.ping()
+    down or does not answer within `redis_timeout()`, so cron reports it."""
+    redis_connection().ping()
     now = utcnow()
     session = model.Session
     rows = session.execute(

@@ -264,7 +264,7 @@ class TestIssuedAtTransitions:
             raise ConnectionError("redis is down")
 
         with monkeypatch.context() as patch:
-            patch.setattr(outbox.tk, "enqueue_job", broken)
+            patch.setattr(outbox, "_queue", broken)
             send_transition(adhesion, "accepted")  # must not raise
         run_jobs()
         assert documents_of(adhesion.id) == []
@@ -279,6 +279,84 @@ class TestIssuedAtTransitions:
         send_transition(adhesion, "accepted")
         run_jobs()
         assert len(documents_of(adhesion.id)) == 1
+
+
+# One base template, the words from the catalogue -------------------------------------------
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestOneBaseTemplateInEachLanguage:
+    """Both languages share `pdf/base.html`: its words come from the French catalogue, its
+    labels from the pages' translated labels (`labels.py`), rendered in the document's
+    language whatever the caller's."""
+
+    @staticmethod
+    def _labels(lang: str) -> dict[str, str]:
+        from ckanext.dinamis_relay import labels
+        from ckanext.dinamis_relay.documents import pdf
+
+        with pdf.in_language(lang):
+            return {**labels.entity_types(), **labels.eligibility_categories()}
+
+    def _convention(self, lang: str) -> str:
+        staff = factories.staff()
+        adhesion = factories.document_adhesion(
+            "accepted", "relay", entity_type="service_etat", siret="13000000000017"
+        )
+        doc = call(
+            "generate", staff.sysadmin, adhesion_id=adhesion.id, kind="convention", lang=lang
+        )
+        assert doc["lang"] == lang
+        return pdf_text(pdf_bytes(doc))
+
+    def test_french(self):
+        text = self._convention("fr")
+        labels = self._labels("fr")
+        assert labels["service_etat"] != "Deconcentrated State service"  # translated
+        for expected in (
+            "Dispositif DINAMIS \u2013 Dispositif Institutionnel National d'Approvisionnement",
+            "CONVENTION DE PARTENARIAT",
+            "N° CONV-PIGMA-2024-012",
+            "Convention de partenariat n° CONV-PIGMA-2024-012 \u2013 édition 1",
+            "Édition n° 1 émise le",
+            labels["service_etat"],
+            "immatriculée sous le n° SIRET 13000000000017",
+            "ci-après dénommée « le Partenaire »",
+            "ci-après dénommé « le Partenaire relais »",
+            "Saisi et transmis électroniquement",
+            "Vérification de l'authenticité",
+            "Empreinte numérique du document (SHA-256 de son contenu) :",
+            "Toute personne peut vérifier ce document sur http://test.ckan.net/dinamis/verify",
+            "Page 1 sur",
+        ):
+            assert expected in text, expected
+        for english in ("Authenticity check", "hereinafter", "courtesy translation", "Page 1 of"):
+            assert english not in text, english
+
+    def test_english(self):
+        text = self._convention("en")
+        labels = self._labels("en")
+        for expected in (
+            "DINAMIS \u2013 French national scheme for shared access to satellite imagery",
+            "PARTNERSHIP AGREEMENT",
+            "No. CONV-PIGMA-2024-012",
+            "the French version prevails",
+            "Edition 1 issued on",
+            # The pages' English label, not the one the English template had drifted to.
+            "Deconcentrated State service",
+            labels["service_etat"],
+            "registered under SIRET no. 13000000000017",
+            'hereinafter "the Partner"',
+            'hereinafter "the Relay Partner"',
+            "Entered and submitted electronically",
+            "Authenticity check",
+            "Anyone can check this document at http://test.ckan.net/dinamis/verify",
+            "Page 1 of",
+        ):
+            assert expected in text, expected
+        assert "Decentralised State service" not in text
+        for french in ("Vérification de l'authenticité", "ci-après", "Page 1 sur"):
+            assert french not in text, french
 
 
 # Versions ----------------------------------------------------------------------------------
@@ -654,6 +732,28 @@ class TestLogoAndAwkwardInput:
         assert self._images(data) == 1
         assert doc.content["logo_sha256"]
         save_first_page_png(data, "convention-with-logo")
+
+    def test_the_documents_of_an_acceptance_decode_the_logo_once(self, monkeypatch, run_jobs):
+        from ckanext.dinamis_relay.documents import logo
+
+        org = ckan_factories.Organization()
+        upload_logo(org, png_bytes((1200, 600), "#1f7a3a"), unique("logo") + ".png")
+        decoded: list[int] = []
+        sanitize = logo.sanitize
+
+        def counting(data: bytes, max_size: int | None = None) -> bytes:
+            decoded.append(len(data))
+            return sanitize(data, max_size)
+
+        monkeypatch.setattr(logo, "sanitize", counting)
+        adhesion = factories.document_adhesion("accepted", "relay", organization=org)
+        send_transition(adhesion, "accepted")
+        run_jobs()  # one job issues the three documents
+        docs = documents_of(adhesion.id)
+        assert sorted(doc.kind for doc in docs) == ["acte_adhesion", "avenant", "convention"]
+        assert all(self._images(pdf_bytes(doc)) == 1 for doc in docs)
+        assert len({doc.content["logo_sha256"] for doc in docs}) == 1
+        assert len(decoded) == 1
 
     def test_huge_logo_is_scaled_down(self):
         org = ckan_factories.Organization()

@@ -51,7 +51,9 @@ def _preference_user(context: Context, data_dict: DataDict, action: str) -> Any:
 def _preference_dict(user: Any, preference: MailPreference | None) -> dict[str, Any]:
     return {
         "user": user.name,
-        "staff_emails": preference.staff_emails if preference else mailing.staff_default(),
+        "staff_emails": preference.staff_emails
+        if preference
+        else mailing.default_for_user(user.id),
         "sysadmin_copies": bool(preference and preference.sysadmin_copies),
         "last_digest_at": preference.last_digest_at.isoformat()
         if preference and preference.last_digest_at
@@ -92,7 +94,9 @@ def dinamis_relay_mail_preference_update(context: Context, data_dict: DataDict) 
     preference = model.Session.get(MailPreference, user.id)
     if preference is None:
         preference = MailPreference(
-            user_id=user.id, staff_emails=mailing.staff_default(), sysadmin_copies=False
+            user_id=user.id,
+            staff_emails=mailing.default_for_user(user.id),
+            sysadmin_copies=False,
         )
         model.Session.add(preference)
     if choice is not None:

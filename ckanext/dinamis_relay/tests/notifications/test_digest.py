@@ -4,15 +4,19 @@ their immediate emails; sysadmins are copied only when they ask."""
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 import ckan.plugins.toolkit as tk
 import pytest
+import yaml
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.cli import dinamis_relay
 from ckanext.dinamis_relay.model.base import utcnow
-from ckanext.dinamis_relay.notifications import digest
+from ckanext.dinamis_relay.notifications import digest, mailing
 from ckanext.dinamis_relay.tests import factories as f
+
+DECLARATION = Path(digest.__file__).resolve().parents[1] / "config_declaration.yaml"
 
 
 def _preference(caller: dict, /, **data: object) -> dict:
@@ -118,3 +122,73 @@ class TestPreferenceActions:
         user = factories.User()
         with pytest.raises(tk.NotAuthorized):
             tk.get_action("dinamis_relay_digest_send")({"user": user["name"]}, {})
+
+
+@pytest.fixture()
+def by_entity_count(ckan_config, monkeypatch):
+    """The shipped default (`auto`), with a threshold of 2 entities instead of 5."""
+    monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.email.staff_default", "auto")
+    monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.email.digest_above_entities", 2)
+
+
+def _shown(user: dict) -> tuple[str, bool]:
+    shown = tk.get_action("dinamis_relay_mail_preference_show")({"user": user["name"]}, {})
+    return shown["staff_emails"], shown["default"]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "by_entity_count")
+class TestDefaultByEntityCount:
+    """Without a choice, staff of more than `digest_above_entities` entities get the digest:
+    super-referents count the relay-mode entities, instructors and sysadmins all entities."""
+
+    def test_shipped_default_is_digest_above_five_entities(self):
+        declared = {
+            option["key"]: option.get("default")
+            for group in yaml.safe_load(DECLARATION.read_text())["groups"]
+            for option in group["options"]
+        }
+        assert declared["ckanext.dinamis_relay.email.staff_default"] == "auto"
+        assert declared["ckanext.dinamis_relay.email.digest_above_entities"] == 5
+
+    def test_immediate_for_few_entities_digest_beyond(self, mail_server, run_jobs):
+        staff = f.staff()
+        f.adhesion("pending_instruction", mode="relay")
+        f.adhesion("pending_instruction", mode="relay")
+        run_jobs()
+        # Two entities each: every notice by email, no digest.
+        assert {staff.super_referent["email"], staff.instructor["email"]} <= set(
+            _recipients(mail_server)
+        )
+        assert _shown(staff.instructor) == ("immediate", True)
+        assert digest.write_digests()["written"] == 0
+
+        mail_server.clear_smtp_messages()
+        f.adhesion("pending_instruction", mode="classic", legal_name="Commune de Talence")
+        run_jobs()
+        # A third entity, in classic mode: the instructor (all entities) is now on the digest,
+        # the super-referent (relay-mode entities: still two) still gets each notice.
+        assert staff.instructor["email"] not in _recipients(mail_server)
+        assert _shown(staff.instructor) == ("digest", True)
+        assert _shown(staff.super_referent) == ("immediate", True)
+        assert mailing.staff_recipients(staff.relay["name"]) == [
+            (staff.super_referent["fullname"], staff.super_referent["email"])
+        ]
+        assert mailing.staff_recipients(staff.dinamis["name"]) == []
+        assert digest.write_digests()["written"] == 1
+        mail_server.clear_smtp_messages()
+        run_jobs()
+        (mail,) = f.sent_emails(mail_server)
+        assert mail["to"] == [staff.instructor["email"]]
+        assert "Applications awaiting a DINAMIS decision: 3" in mail["body"]
+
+    def test_a_choice_wins_over_the_count(self, mail_server, run_jobs):
+        staff = f.staff()
+        for _ in range(3):
+            f.adhesion("pending_instruction", mode="relay")
+        assert _preference(staff.instructor, staff_emails="immediate")["default"] is False
+        mail_server.clear_smtp_messages()
+        f.adhesion("pending_instruction", mode="relay")
+        run_jobs()
+        recipients = _recipients(mail_server)
+        assert staff.instructor["email"] in recipients
+        assert staff.super_referent["email"] not in recipients

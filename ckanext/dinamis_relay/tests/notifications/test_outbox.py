@@ -10,8 +10,11 @@ from __future__ import annotations
 import collections
 import contextlib
 import email
+import os
+import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
@@ -131,6 +134,43 @@ def redis_stopped() -> Iterator[None]:
             time.sleep(0.05)
 
 
+class Frozen:
+    """Set when the watchdog had to let Redis go on."""
+
+    thawed_by_watchdog = False
+
+
+@contextlib.contextmanager
+def redis_frozen(watchdog: float = 60) -> Iterator[Frozen]:
+    """Stop the stack's Redis process (SIGSTOP) and let it go on afterwards (SIGCONT): the
+    kernel still accepts connections, but no reply comes, as with a Redis that hangs or a
+    network that drops packets. A watchdog lets it go on after `watchdog` seconds, so code
+    that would wait for ever fails the test instead of hanging it (a guard, not a measure)."""
+    url = urllib.parse.urlsplit(tk.config["ckan.redis.url"])
+    host, port = url.hostname or "127.0.0.1", url.port or 6379
+    if host not in ("127.0.0.1", "localhost"):
+        pytest.skip("only the stack's own Redis on loopback is stopped")
+    info = _redis_cli(host, port, "INFO", "server").stdout
+    pid = int(next(line for line in info.splitlines() if line.startswith("process_id:"))[11:])
+    state = Frozen()
+    resumed = threading.Lock()
+
+    def resume(by_watchdog: bool) -> None:
+        with resumed:
+            if by_watchdog:
+                state.thawed_by_watchdog = True
+            os.kill(pid, signal.SIGCONT)
+
+    timer = threading.Timer(watchdog, resume, args=(True,))
+    os.kill(pid, signal.SIGSTOP)
+    timer.start()
+    try:
+        yield state
+    finally:
+        timer.cancel()
+        resume(False)
+
+
 def _rows() -> list[OutboxMessage]:
     model.Session.expire_all()
     return list(model.Session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.created)))
@@ -201,6 +241,30 @@ class TestNothingLost:
         }
         # The legal link, a credential, is not kept once sent.
         assert all("link" not in row.payload for row in _rows())
+
+    def test_a_redis_that_does_not_answer_never_holds_a_transition(
+        self, sink, run_jobs, ckan_config, monkeypatch
+    ):
+        """The jobs are handed over with a connect and read timeout: a stopped Redis process
+        (connections accepted, never answered) costs the request that timeout once, the rows
+        stay pending, and the sweep delivers them once Redis answers again."""
+        monkeypatch.setitem(ckan_config, "ckanext.dinamis_relay.outbox.redis_timeout", 0.2)
+        adhesion = f.adhesion("draft")
+        # Without the outbox's own timeout the request waits for ever (older redis-py) or 5 s
+        # per queue handed over (redis-py 8's default): 10 s here.
+        with redis_frozen(watchdog=7) as frozen:
+            submitted = f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
+        assert not frozen.thawed_by_watchdog, "the transition waited on a Redis that is stopped"
+        assert submitted["state"] == "pending_legal_validation"
+        # Not queued (the hand-over timed out): pending for the sweep, and nothing sent.
+        pending = [row for row in _rows() if row.state == "pending"]
+        assert "adhesion.legal_request" in {row.kind for row in pending}
+        run_jobs()
+        assert sink.messages == []
+        assert outbox.sweep(grace_seconds=0)["queued"] == len(pending)
+        run_jobs()
+        legal = [m["to"] for m in sink.messages if "your validation is requested" in m["subject"]]
+        assert legal == [["maire@pessac.fr"]]
 
     def test_a_refusing_mail_server_is_retried_until_delivered(self, sink, run_jobs):
         adhesion = f.adhesion("draft")
