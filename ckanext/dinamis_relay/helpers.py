@@ -7,7 +7,6 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from . import l10n, labels
-from .documents import supporting
 
 
 def dinamis_relay_feedback_url() -> str:
@@ -61,7 +60,7 @@ def dinamis_relay_latest_eligibility(adhesion: dict[str, Any]) -> dict[str, Any]
 
 def dinamis_relay_event_label(action: str | None) -> str:
     """What an audit event of an adhesion means, in words."""
-    return supporting.event_label(action) or labels.label("adhesion_event", action)
+    return labels.label("adhesion_event", action)
 
 
 def dinamis_relay_number(value: float | None, digits: int = 0) -> str:

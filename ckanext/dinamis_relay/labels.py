@@ -127,6 +127,8 @@ def adhesion_events() -> dict[str, str]:
         "renew": tk._("Renewal started"),
         "reminder": tk._("Renewal reminder sent"),
         "register": tk._("Registered from an existing adhesion"),
+        "supporting_document_add": tk._("Supporting document added"),
+        "supporting_document_delete": tk._("Supporting document removed"),
     }
 
 
@@ -161,6 +163,15 @@ def document_kinds() -> dict[str, str]:
             document_model.CONVENTION: tk._("Partnership convention"),
         },
     )
+
+
+def text_kinds() -> dict[str, str]:
+    """The kinds of text a legal representative accepts, as documents name them."""
+    return {
+        "charter": tk._("DINAMIS charter"),
+        "licence": tk._("User licence"),
+        "amendment": tk._("Amendment"),
+    }
 
 
 # --- Individual accounts ---------------------------------------------------------------
@@ -285,6 +296,7 @@ KINDS: dict[str, Callable[[], dict[str, str]]] = {
     "decision": decisions,
     "adhesion_event": adhesion_events,
     "document_kind": document_kinds,
+    "text_kind": text_kinds,
     "account_state": account_states,
     "account_event": account_events,
     "imagery_state": imagery_states,

@@ -215,15 +215,6 @@ def in_language(lang: str) -> Iterator[None]:
         yield
 
 
-def text_kind_labels() -> dict[str, str]:
-    """The kinds of text a legal representative accepts, as documents name them."""
-    return {
-        "charter": tk._("DINAMIS charter"),
-        "licence": tk._("User licence"),
-        "amendment": tk._("Amendment"),
-    }
-
-
 def labels() -> dict[str, dict[str, str]]:
     """The translated choice labels the documents print: those of the pages (labels.py)."""
     from .. import labels as page_labels
@@ -231,7 +222,7 @@ def labels() -> dict[str, dict[str, str]]:
     return {
         "entity_types": page_labels.entity_types(),
         "categories": page_labels.eligibility_categories(),
-        "text_kinds": text_kind_labels(),
+        "text_kinds": page_labels.text_kinds(),
     }
 
 

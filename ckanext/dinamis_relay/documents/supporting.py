@@ -55,15 +55,6 @@ def kind_labels() -> dict[str, str]:
     }
 
 
-def event_label(action: str | None) -> str | None:
-    """The adhesion history's words for the supporting document events (None for others).
-    Kept here until labels.py's adhesion events carry them."""
-    return {
-        "supporting_document_add": tk._("Supporting document added"),
-        "supporting_document_delete": tk._("Supporting document removed"),
-    }.get(action or "")
-
-
 def allowed_mimetypes() -> list[str]:
     return [str(m) for m in tk.config.get(MIMETYPES_OPTION) or []]
 
