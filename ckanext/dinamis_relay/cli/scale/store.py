@@ -25,31 +25,19 @@ class Generator(Organizations, Datasets, People, Activity):
     `imagery_requests` build rows in memory; `generate` writes them with COPY."""
 
 
-PLUGIN_TABLES = (
-    "dinamis_relay_outbox",
-    "dinamis_relay_mail_preference",
-    "dinamis_relay_registration",
-    "dinamis_relay_quota_override",
-    "dinamis_relay_quota_counter",
-    "dinamis_relay_quota_use",
-    "dinamis_relay_thread_archive",
-    "dinamis_relay_pseudonym",
-    "dinamis_relay_imagery_comment",
-    "dinamis_relay_imagery_request",
-    "dinamis_relay_download_event",
-    "dinamis_relay_document",
-    "dinamis_relay_account",
-    "dinamis_relay_acceptance",
-    "dinamis_relay_eligibility_check",
-    "dinamis_relay_adhesion",
-    "dinamis_relay_audit_event",
-    "dinamis_relay_number_sequence",
-)
+def plugin_tables() -> list[str]:
+    """Every table of the plugin's models, so that one added later is wiped too; not the
+    monthly download counts, which the download events' TRUNCATE trigger empties."""
+    return sorted(
+        name
+        for name in model.meta.metadata.tables
+        if name.startswith("dinamis_relay_") and name != "dinamis_relay_download_monthly"
+    )
 
 
 def _wipe(connection: sa.Connection) -> None:
     """Remove every plugin row and the generated CKAN users and organizations."""
-    connection.execute(sa.text("TRUNCATE {} RESTART IDENTITY".format(", ".join(PLUGIN_TABLES))))
+    connection.execute(sa.text("TRUNCATE {} RESTART IDENTITY".format(", ".join(plugin_tables()))))
     like = PREFIX + "%"
     connection.execute(
         sa.text(
@@ -418,5 +406,11 @@ def _vacuum_analyze() -> None:
     assert engine is not None
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # The monthly download counts follow the events (triggers of migration 0005).
-        for table in ("user", "group", "member", *PLUGIN_TABLES, "dinamis_relay_download_monthly"):
+        for table in (
+            "user",
+            "group",
+            "member",
+            *plugin_tables(),
+            "dinamis_relay_download_monthly",
+        ):
             connection.execute(sa.text(f'VACUUM ANALYZE "{table}"'))
