@@ -35,7 +35,7 @@ def quick_password_hashing():
 @pytest.fixture()
 def clean_db(reset_db, migrate_db_for):
     """CKAN's clean_db plus the plugin's migrations; once the schema is complete, every
-    table is emptied in one TRUNCATE instead (the same empty database, see reuse.py)."""
+    table is emptied in one round trip instead (the same empty database, see reuse.py)."""
     ckan_factories.fake.unique.clear()
     if Database.empty():
         return

@@ -89,7 +89,7 @@ class Apps:
 
 
 class Database:
-    """Emptying every table in one statement once the schema is at the plugin's head."""
+    """Emptying every table in one round trip once the schema is at the plugin's head."""
 
     ready = False
 
@@ -111,14 +111,19 @@ class Database:
             if not migrated:  # a test took the migrations down
                 cls.ready = False
                 return False
-            tables = connection.execute(
-                sa.text(
-                    "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = "
-                    "current_schema() AND tablename NOT LIKE '%alembic_version' "
-                    # Emptied by the download events' TRUNCATE trigger (migration 0005),
-                    # which refuses to run while the same statement holds it.
-                    "AND tablename <> 'dinamis_relay_download_monthly'"
-                )
-            ).scalars()
-            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+            existing = set(
+                connection.execute(
+                    sa.text(
+                        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                        "AND tablename NOT LIKE '%alembic_version'"
+                    )
+                ).scalars()
+            )
+            # Children before parents (the models' foreign keys), in one round trip: DELETE
+            # on tables this small takes milliseconds where TRUNCATE takes a quarter second.
+            ordered = [t.name for t in reversed(model.meta.metadata.sorted_tables)]
+            tables = [name for name in existing if name not in ordered] + [
+                name for name in ordered if name in existing
+            ]
+            connection.execute(sa.text("; ".join(f'DELETE FROM "{name}"' for name in tables)))
         return True
