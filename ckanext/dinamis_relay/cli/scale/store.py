@@ -27,11 +27,15 @@ class Generator(Organizations, Datasets, People, Activity):
 
 def plugin_tables() -> list[str]:
     """Every table of the plugin's models, so that one added later is wiped too; not the
-    monthly download counts, which the download events' TRUNCATE trigger empties."""
+    monthly download counts, which the download events' TRUNCATE trigger empties. Read from
+    the models' own metadata: CKAN's `model.meta.metadata` may be a reflection of the whole
+    database (CKAN's clean_db replaces it), alembic's version tables included."""
     return sorted(
         name
-        for name in model.meta.metadata.tables
-        if name.startswith("dinamis_relay_") and name != "dinamis_relay_download_monthly"
+        for name in tk.BaseModel.metadata.tables
+        if name.startswith("dinamis_relay_")
+        and name != "dinamis_relay_download_monthly"
+        and not name.endswith("alembic_version")
     )
 
 
