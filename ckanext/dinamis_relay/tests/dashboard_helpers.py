@@ -27,10 +27,7 @@ from . import factories as f
 # Run an action as a user (None: anonymous), with a fresh context as a request would.
 call = f.call_action
 
-SQUARE = {
-    "type": "Polygon",
-    "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],
-}
+SQUARE = f.SQUARE
 
 
 def staff_member(org_name: str, capacity: str = "editor") -> dict[str, Any]:

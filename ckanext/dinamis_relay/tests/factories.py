@@ -10,6 +10,7 @@ numbers and acceptances a real one would have.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import itertools
@@ -126,6 +127,13 @@ def call(action: str, user: dict[str, Any] | str | None, **data: Any) -> Any:
     return call_action(f"dinamis_relay_adhesion_{action}", user, **data)
 
 
+# A 0.1° square near Bordeaux, about 87 km²: the area of interest of the test requests.
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],
+}
+
+
 class ActionFactory(factories.CKANFactory):
     """CKAN's factory through `Meta.action`, called as `user` (by default `default_user()`: a
     new sysadmin) with auth checked, like a request, rather than CKAN's `ignore_auth`."""
@@ -190,12 +198,7 @@ class ImageryRequestFactory(ActionFactory):
         action = "dinamis_relay_imagery_request_create"
 
     title = "Suivi du trait de côte"
-    area = factory.LazyFunction(
-        lambda: {
-            "type": "Polygon",
-            "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],
-        }
-    )
+    area = factory.LazyFunction(lambda: copy.deepcopy(SQUARE))
     period_start = factory.LazyFunction(
         lambda: (datetime.date.today() + datetime.timedelta(days=10)).isoformat()
     )

@@ -33,11 +33,7 @@ SPOT = "dinamis-spot67"
 PLEIADES = "dinamis-pleiades"
 PASSWORD = "Imagery-pass-2026"
 
-# A 0.1° square near Bordeaux, about 87 km².
-SQUARE = {
-    "type": "Polygon",
-    "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],
-}
+SQUARE = f.SQUARE
 BOWTIE = {
     "type": "Polygon",
     "coordinates": [[[-0.6, 44.8], [-0.5, 44.9], [-0.5, 44.8], [-0.6, 44.9], [-0.6, 44.8]]],

@@ -56,12 +56,13 @@ class Plugins:
         cls.suits, cls.written = {key, snapshot(config)}, _written(before, config)
 
     @classmethod
-    def reloaded(cls, key: Snapshot, before: dict[str, Any], config: Any) -> None:
-        """Something else (building an app) reloaded the plugins in configuration `key`."""
+    def reloaded(cls, key: Snapshot, written: dict[str, Any], config: Any) -> None:
+        """Something else (building an app) reloaded the plugins in configuration `key`,
+        writing `written` into it."""
         if key in cls.suits:
             cls.suits.add(snapshot(config))
         else:
-            cls.suits, cls.written = {key, snapshot(config)}, _written(before, config)
+            cls.suits, cls.written = {key, snapshot(config)}, written
 
 
 class Apps:
@@ -81,8 +82,9 @@ class Apps:
             return test_helpers.CKANTestApp(wsgi_app)
         before = dict(config)
         test_app = test_helpers._get_test_app()  # loads the plugins again, in this configuration
-        Plugins.reloaded(key, before, config)
-        cls.built[key] = (test_app.app, _written(before, config))
+        written = _written(before, config)
+        Plugins.reloaded(key, written, config)
+        cls.built[key] = (test_app.app, written)
         if len(cls.built) > MAX_APPS:
             cls.built.popitem(last=False)
         return test_app
