@@ -311,15 +311,19 @@ def main() -> int:
         if args.worker == "plugin"
         else ["jobs", "worker", "dinamis_relay_priority", "default"]
     )
-    for _ in range(args.job_workers):
-        processes.append(
-            subprocess.Popen(
-                [str(bin_dir / "ckan"), "-c", config, *worker],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+    logs = ROOT / "test-artifacts" / "bench_onboarding"
+    logs.mkdir(parents=True, exist_ok=True)
+    for number in range(args.job_workers):
+        # The workers' logs, to read what a job did (one file per worker, kept after the run).
+        with open(logs / f"worker-{number}.log", "w") as log_file:
+            processes.append(
+                subprocess.Popen(
+                    [str(bin_dir / "ckan"), "-c", config, *worker],
+                    env=env,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                )
             )
-        )
     results: dict[str, Any] = {
         "calls": collections.defaultdict(list),
         "legal_delay": [],
