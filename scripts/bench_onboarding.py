@@ -262,6 +262,39 @@ def _documents(config: str, run: str) -> tuple[int, int]:
     return int(docs), int(pending)
 
 
+def _latency_by_kind(started_at: str) -> list[tuple[str, int, float, float]]:
+    """(kind, rows, p50 s, p95 s) from a row's creation (the commit of its transition) to its
+    delivery, for the rows of this run."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(os.environ["CKAN_SQLALCHEMY_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT kind, count(*),"
+                " percentile_cont(0.5) WITHIN GROUP (ORDER BY done_at - created),"
+                " percentile_cont(0.95) WITHIN GROUP (ORDER BY done_at - created)"
+                " FROM dinamis_relay_outbox WHERE created >= :start AND done_at IS NOT NULL"
+                " GROUP BY kind ORDER BY kind"
+            ),
+            {"start": started_at},
+        ).all()
+    engine.dispose()
+    return [(k, n, p50.total_seconds(), p95.total_seconds()) for k, n, p50, p95 in rows]
+
+
+def _bench_ini(config: str, staff_emails: str) -> str:
+    """test.ini with the staff's email default of a production site (test.ini sends each
+    notice at once, for the tests' sake)."""
+    path = ROOT / "test-artifacts" / "bench_onboarding" / "bench.ini"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f"[app:main]\nuse = config:{config}\n"
+        f"ckanext.dinamis_relay.email.staff_default = {staff_emails}\n"
+    )
+    return str(path)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-c", "--config", default="test.ini")
@@ -273,8 +306,17 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=900, help="give up after (s)")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: free)")
     parser.add_argument("--smtp-port", type=int, default=0, help="the sink's (default: free)")
+    parser.add_argument(
+        "--staff-emails",
+        choices=("auto", "digest", "immediate"),
+        default="auto",
+        help="ckanext.dinamis_relay.email.staff_default (default auto, as in production)",
+    )
     args = parser.parse_args()
-    config = str(pathlib.Path(args.config).resolve())
+    config = _bench_ini(str(pathlib.Path(args.config).resolve()), args.staff_emails)
+    import datetime
+
+    started_at = datetime.datetime.utcnow().isoformat()
 
     sink = Sink()
     smtp_port = args.smtp_port or _free_port()
@@ -362,7 +404,20 @@ def main() -> int:
             if docs_done_at and emails_done_at:
                 break
             time.sleep(0.5)
-        last_email = max((m[0] for m in sink.messages), default=started)
+        flow_emails = len(sink.messages)
+        # The day's digest, as cron would run it once the wave is in.
+        subprocess.run(
+            [str(bin_dir / "ckan"), "-c", config, "dinamis-relay", "digest"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until = time.monotonic() + 60
+        while _documents(config, setup.run)[1] and time.monotonic() < wait_until:
+            time.sleep(0.5)
+        digests = len(sink.messages) - flow_emails
+        last_email = max((m[0] for m in sink.messages[:flow_emails]), default=started)
     finally:
         for process in processes:
             process.send_signal(signal.SIGTERM)
@@ -408,7 +463,13 @@ def main() -> int:
                 )
             roles[role] += 1
             people[role].add(address)
-    print(f"\n{len(sink.messages)} emails for {results['done']} adhesions:")
+    print(f"\n{'outbox row kind':<28} {'rows':>6} {'p50 s':>7} {'p95 s':>7}  (commit to delivery)")
+    for kind, count, p50, p95 in _latency_by_kind(started_at):
+        print(f"{kind:<28} {count:>6} {p50:>7.2f} {p95:>7.2f}")
+    print(
+        f"\n{len(sink.messages)} emails for {results['done']} adhesions (staff_default = "
+        f"{args.staff_emails}; {digests} of them the digest run afterwards):"
+    )
     for role, count in roles.most_common():
         print(f"  {role:<38} {count:>6}  ({count / max(1, len(people[role])):.1f} per person)")
     first = results.get("first_submit", started)

@@ -161,29 +161,15 @@ def digest() -> None:
 )
 @click.argument("queues", nargs=-1)
 def worker(burst: bool, no_fork: bool, queues: tuple[str, ...]) -> None:
-    """`ckan jobs worker` for the plugin: sweep the outbox, then serve QUEUES (default: the
-    priority queue, then the default queue)."""
-    import rq
+    """`ckan jobs worker` for the plugin: serve QUEUES (default: the priority queue, then the
+    default queue), sweeping the outbox on start and every `outbox.sweep_seconds`."""
     from ckan.lib import jobs
 
     from ..notifications import outbox
+    from ..notifications.worker import InProcessOutboxWorker, OutboxWorker
 
-    try:
-        result = tk.get_action("dinamis_relay_outbox_sweep")(_site_user_context(), {})
-        click.echo(f"outbox sweep: {result['queued']} rows queued")
-    except tk.ValidationError as error:
-        click.secho(f"outbox sweep skipped: {error.error_summary}", fg="yellow")
     names = list(queues) or [outbox.priority_queue(), jobs.DEFAULT_QUEUE_NAME]
-    worker_class: type[jobs.Worker] = jobs.Worker
-    if no_fork:
-
-        class InProcessWorker(jobs.Worker):
-            # rq's SimpleWorker way (as CKAN's with_test_worker fixture does); CKAN's
-            # perform_job still closes the database session after each job.
-            def execute_job(self, job: Any, queue: Any) -> Any:
-                return rq.SimpleWorker.execute_job(self, job, queue)
-
-        worker_class = InProcessWorker
+    worker_class = InProcessOutboxWorker if no_fork else OutboxWorker
     worker_class(names).work(burst=burst, with_scheduler=True)
 
 

@@ -55,6 +55,11 @@ def transition(
 ) -> None:
     """Write the emails and documents a transition calls for, in its transaction."""
     adhesion_id = adhesion.id
+    if action != "reminder":
+        from ..documents import jobs
+
+        # First: an acceptance's email, in the same job, then attaches what this issues.
+        jobs.enqueue_due(session, adhesion, user_id)
     if action == "submit" and legal_link:
         outbox.enqueue(
             session, "adhesion.legal_request", {"adhesion_id": adhesion_id, "link": legal_link}
@@ -64,13 +69,10 @@ def transition(
     elif action == "legal_accept":
         outbox.enqueue(session, "adhesion.submitted", {"adhesion_id": adhesion_id})
     elif action in DECISION_ACTIONS:
-        outbox.enqueue(session, "adhesion.decision", {"adhesion_id": adhesion_id, "action": action})
+        kind = "adhesion.acceptance" if action == "accept" else "adhesion.decision"
+        outbox.enqueue(session, kind, {"adhesion_id": adhesion_id, "action": action})
     elif action == "reminder":
         outbox.enqueue(session, "adhesion.reminder", {"adhesion_id": adhesion_id})
-    if action != "reminder":
-        from ..documents import jobs
-
-        jobs.enqueue_due(session, adhesion, user_id)
 
 
 # Recipients

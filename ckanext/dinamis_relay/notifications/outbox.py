@@ -47,6 +47,10 @@ class TemporaryFailure(Exception):
 KINDS: dict[str, tuple[str, bool]] = {
     "adhesion.legal_request": ("adhesion:send_legal_request", True),
     "adhesion.decision": ("adhesion:send_decision", True),
+    # An acceptance's email carries its documents: it shares the documents' job (written
+    # after the `documents.due` row, so it attaches them once issued) instead of rendering
+    # PDFs on the priority queue, where it would hold legal links back.
+    "adhesion.acceptance": ("adhesion:send_decision", False),
     "adhesion.submission_notice": ("adhesion:send_submission_notice", False),
     "adhesion.submitted": ("adhesion:send_submitted", False),
     "adhesion.submission_texts": (

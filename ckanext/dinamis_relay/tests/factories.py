@@ -330,25 +330,40 @@ def db_snapshot() -> dict[str, list[tuple]]:
     return snapshot
 
 
-def sent_emails(mail_server: Any) -> list[dict[str, Any]]:
-    """Messages caught by CKAN's mail_server fixture, decoded: to, subject, body."""
+def read_email(raw: str | bytes, recipients: Any) -> dict[str, Any]:
+    """One sent message: recipients, subject (decoded and unfolded: a long subject is
+    folded over two lines, which broke substring checks when a test organization's name
+    was long), the first text/plain part's body, and attachments {file name: bytes}."""
     import email
-    from email.header import decode_header, make_header
+    from email import policy
 
-    result = []
-    for _none, _sender, recipients, raw in mail_server.get_smtp_messages():
-        message = email.message_from_string(raw)
-        parts: Any = message.get_payload()
-        part: Any = parts[0] if message.is_multipart() else message
+    if isinstance(raw, str):
+        message = email.message_from_string(raw, policy=policy.default)
+    else:
+        message = email.message_from_bytes(raw, policy=policy.default)
+    body, attachments = "", {}
+    for part in message.walk():
+        if part.is_multipart():
+            continue
         payload: Any = part.get_payload(decode=True)
-        result.append(
-            {
-                "to": recipients if isinstance(recipients, list) else [recipients],
-                "subject": str(make_header(decode_header(message["Subject"]))),
-                "body": payload.decode(part.get_content_charset() or "utf-8"),
-            }
-        )
-    return result
+        if part.get_filename():
+            attachments[part.get_filename()] = payload
+        elif part.get_content_type() == "text/plain" and not body:
+            body = payload.decode(part.get_content_charset() or "utf-8")
+    return {
+        "to": recipients if isinstance(recipients, list) else [recipients],
+        "subject": str(message["Subject"]),
+        "body": body,
+        "attachments": attachments,
+    }
+
+
+def sent_emails(mail_server: Any) -> list[dict[str, Any]]:
+    """Messages caught by CKAN's mail_server fixture, decoded (read_email)."""
+    return [
+        read_email(raw, recipients)
+        for _none, _sender, recipients, raw in mail_server.get_smtp_messages()
+    ]
 
 
 # Documents ---------------------------------------------------------------------------------

@@ -3,10 +3,7 @@ document_verify confirms; the referent receives the texts at submission."""
 
 from __future__ import annotations
 
-import email
 import hashlib
-from email.header import decode_header, make_header
-from typing import Any
 
 import ckan.plugins.toolkit as tk
 import pytest
@@ -16,39 +13,12 @@ from ckanext.dinamis_relay.documents import issue
 from ckanext.dinamis_relay.tests import factories as f
 
 
-def messages(mail_server) -> list[dict]:
-    """Each message: recipients, subject, body text and attachments {name: bytes}."""
-    found = []
-    for _none, _sender, recipients, raw in mail_server.get_smtp_messages():
-        message = email.message_from_string(raw)
-        body, attachments = "", {}
-        for part in message.walk():
-            if part.is_multipart():
-                continue
-            payload: Any = part.get_payload(decode=True)
-            if part.get_filename():
-                attachments[part.get_filename()] = payload
-            elif part.get_content_type() == "text/plain" and not body:
-                body = payload.decode(part.get_content_charset() or "utf-8")
-        found.append(
-            {
-                "to": recipients if isinstance(recipients, list) else [recipients],
-                "subject": str(make_header(decode_header(message["Subject"]))),
-                "body": body,
-                "attachments": attachments,
-            }
-        )
-    return found
-
-
 def accept(adhesion: dict, mail_server, run_jobs) -> list[dict]:
     run_jobs()
     mail_server.clear_smtp_messages()
     f.call("decide", factories.Sysadmin(), id=adhesion["id"], decision="accept")
     run_jobs()
-    return [
-        m for m in messages(mail_server) if "Accepted" in m["subject"] or "accepted" in m["subject"]
-    ]
+    return [m for m in f.sent_emails(mail_server) if m["subject"].endswith(": Accepted")]
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
@@ -104,9 +74,9 @@ class TestSubmissionTexts:
         f.call("submit", factories.Sysadmin(), id=adhesion["id"])
         run_jobs()
         referent = adhesion["referent_dict"]["email"]
-        (texts,) = [m for m in messages(mail_server) if referent in m["to"]]
+        (texts,) = [m for m in f.sent_emails(mail_server) if referent in m["to"]]
         assert len(texts["attachments"]) == count
         charter = next(v for k, v in texts["attachments"].items() if k.startswith("charte-dinamis"))
         assert b"<html" in charter and len(charter) < 200_000
-        legal = [m for m in messages(mail_server) if adhesion["legal_rep_email"] in m["to"]]
+        legal = [m for m in f.sent_emails(mail_server) if adhesion["legal_rep_email"] in m["to"]]
         assert legal and all(m["attachments"] == {} for m in legal)

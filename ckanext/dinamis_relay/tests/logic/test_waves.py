@@ -87,10 +87,6 @@ class TestWaveImport:
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestBulk:
-    # Failed once in a whole-suite run (only the last of the three links was mailed) and
-    # never alone or after its neighbours: like the onboarding benchmark's rows left pending,
-    # an outbox hand-over that did not reach Redis is suspected. One rerun, until found.
-    @pytest.mark.flaky(reruns=1)
     def test_check_then_submit_each_with_its_own_link(self, staff, mail_server, run_jobs):
         _orgs, wave = _wave(staff)
         ids = wave["adhesions"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import email
 import os
 import signal
 import socket
@@ -18,7 +17,6 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from email.header import decode_header, make_header
 from typing import Any
 
 import ckan.model as model
@@ -53,13 +51,7 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(envelope.content)
-        self.messages.append(
-            {
-                "to": list(envelope.rcpt_tos),
-                "subject": str(make_header(decode_header(message["Subject"]))),
-            }
-        )
+        self.messages.append(f.read_email(envelope.content, list(envelope.rcpt_tos)))
         return "250 Message accepted"
 
     def pairs(self) -> collections.Counter:
@@ -216,7 +208,7 @@ class TestNothingLost:
             "adhesion.legal_request",
             "adhesion.submission_notice",
             "adhesion.submitted",
-            "adhesion.decision",
+            "adhesion.acceptance",
             "documents.due",
         }
 
@@ -308,6 +300,107 @@ class TestNothingLost:
         (row,) = [r for r in _rows() if r.kind == "adhesion.legal_request"]
         assert (row.state, row.attempts, row.delivered) == ("pending", 1, [])
         assert row.last_error
+
+
+def _job_rows(job_id: str | None) -> list[str]:
+    """The kinds of the rows a queued job will run, in its order."""
+    from rq.job import Job
+
+    assert job_id, "the row was never given a job"
+    ids = Job.fetch(job_id, connection=outbox.redis_connection()).args[0]
+    kinds = {row.id: row.kind for row in _rows()}
+    return [kinds[row_id] for row_id in ids]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_queues")
+class TestQueues:
+    def test_the_legal_link_alone_on_the_priority_queue_the_rest_on_the_default_one(self):
+        f.staff()
+        adhesion = f.adhesion("pending_legal_validation", mode="relay")
+        rows = [row for row in _rows() if row.payload.get("adhesion_id") == adhesion["id"]]
+        assert {row.kind: row.queue for row in rows} == {
+            "adhesion.legal_request": outbox.priority_queue(),
+            "adhesion.submission_notice": outbox.DEFAULT_QUEUE,
+            "adhesion.submission_texts": outbox.DEFAULT_QUEUE,
+        }
+
+    def test_an_acceptance_email_shares_the_job_of_its_documents_and_comes_after_them(self):
+        f.staff()
+        adhesion = f.adhesion("accepted", mode="relay")
+        (acceptance,) = [row for row in _rows() if row.kind == "adhesion.acceptance"]
+        assert acceptance.queue == outbox.DEFAULT_QUEUE
+        assert _job_rows(acceptance.job_id) == ["documents.due", "adhesion.acceptance"]
+        assert acceptance.payload == {"adhesion_id": adhesion["id"], "action": "accept"}
+
+    def test_a_refusal_without_documents_stays_on_the_priority_queue(self):
+        adhesion = f.adhesion("rejected")
+        (decision,) = [row for row in _rows() if row.kind == "adhesion.decision"]
+        assert decision.queue == outbox.priority_queue()
+        assert decision.payload == {"adhesion_id": adhesion["id"], "action": "reject"}
+        assert not [row for row in _rows() if row.kind == "adhesion.acceptance"]
+
+
+def _submission_without_redis() -> str:
+    """A relay-mode submission made while Redis was down, its rows never handed over and
+    older than the sweep's grace period. Returns the organization's title."""
+    f.staff()
+    with redis_stopped():
+        adhesion = f.adhesion("pending_legal_validation", mode="relay")
+    model.Session.execute(
+        sa.update(OutboxMessage).values(
+            created=OutboxMessage.created - sa.text("interval '1 hour'")
+        )
+    )
+    model.Session.commit()
+    return adhesion["organization_dict"]["title"]
+
+
+def _submission_subjects(title: str) -> list[str]:
+    """The emails of a relay-mode submission, legal link first: the notice goes to the
+    instructor and the super-referent, the texts to the referent."""
+    return [
+        f"DINAMIS adhesion of {title}: your validation is requested",
+        f"DINAMIS adhesion of {title} submitted",
+        f"DINAMIS adhesion of {title} submitted",
+        f"DINAMIS adhesion of {title}: the texts submitted for acceptance",
+    ]
+
+
+def _subjects(sink: Sink) -> list[str]:
+    return [message["subject"] for message in sink.messages]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_queues")
+class TestWorker:
+    def test_the_priority_queue_is_served_before_the_default_one(self, sink):
+        """Default rows queued first, priority rows after: the plugin's worker (in burst
+        mode, in this process) still delivers the priority ones first."""
+        from ckanext.dinamis_relay.notifications.worker import InProcessOutboxWorker
+
+        title = _submission_without_redis()
+        rows = _rows()
+        for queue in (outbox.DEFAULT_QUEUE, outbox.priority_queue()):
+            ids = [row.id for row in rows if row.queue == queue]
+            assert outbox._queue_job(queue, ids, f"order-{queue}")
+        InProcessOutboxWorker([outbox.priority_queue(), outbox.DEFAULT_QUEUE]).work(burst=True)
+        subjects = _subjects(sink)
+        expected = _submission_subjects(title)
+        assert subjects[0] == expected[0]
+        assert sorted(subjects) == sorted(expected)
+        assert {row.state for row in _rows()} == {"done"}
+
+    def test_its_maintenance_sweeps_what_was_never_handed_over(self, sink):
+        """Rows written while Redis was down are delivered by the worker's own sweep (its
+        first maintenance, at start; then every `outbox.sweep_seconds`), without cron."""
+        from ckanext.dinamis_relay.notifications.worker import InProcessOutboxWorker
+
+        title = _submission_without_redis()
+        assert {row.state for row in _rows()} == {"pending"}
+        worker = InProcessOutboxWorker([outbox.priority_queue(), outbox.DEFAULT_QUEUE])
+        assert worker.maintenance_interval == 60
+        worker.work(burst=True)
+        assert {row.state for row in _rows()} == {"done"}
+        assert sorted(_subjects(sink)) == sorted(_submission_subjects(title))
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
