@@ -31,6 +31,7 @@ from ckanext.dinamis_relay.model import (
 )
 from ckanext.dinamis_relay.model.base import utcnow
 from ckanext.dinamis_relay.procedure import tokens
+from ckanext.dinamis_relay.tests.fuzzing import SQUARE
 
 _counter = itertools.count(1)
 
@@ -128,10 +129,6 @@ def call(action: str, user: dict[str, Any] | str | None, **data: Any) -> Any:
 
 
 # A 0.1° square near Bordeaux, about 87 km²: the area of interest of the test requests.
-SQUARE = {
-    "type": "Polygon",
-    "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],
-}
 
 
 class ActionFactory(factories.CKANFactory):

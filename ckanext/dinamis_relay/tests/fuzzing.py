@@ -78,6 +78,8 @@ CODES = (
     "public_body",
 )
 
+# The test area of the suite (factories.py re-exports it): this module imports nothing of
+# CKAN, so scripts/fuzz.py reads it too.
 SQUARE = {
     "type": "Polygon",
     "coordinates": [[[-0.6, 44.8], [-0.5, 44.8], [-0.5, 44.9], [-0.6, 44.9], [-0.6, 44.8]]],

@@ -127,22 +127,13 @@ def dinamis_relay_supporting_document_create(
         )
         session.add(document)
         session.flush()
-        audit.record(
-            object_type="adhesion",
-            object_id=adhesion.id,
-            organization_id=adhesion.organization_id,
-            action=ADDED,
-            from_state=adhesion.state,
-            to_state=adhesion.state,
-            user_id=roles.user_id,
-            comment=checked.name,
-            data={
-                "document_id": document.id,
-                "kind": document.kind,
-                "name": document.name,
-                "size": document.size,
-                "sha256": document.sha256,
-            },
+        _record(
+            adhesion,
+            ADDED,
+            roles.user_id,
+            document,
+            size=document.size,
+            sha256=document.sha256,
         )
         if not context.get("defer_commit"):
             session.commit()
@@ -152,6 +143,28 @@ def dinamis_relay_supporting_document_create(
         supporting.remove(storage_name)
         raise
     return document_dict(document, context)
+
+
+def _record(
+    adhesion: Adhesion,
+    action: str,
+    user_id: str | None,
+    document: SupportingDocument,
+    **details: Any,
+) -> None:
+    """The adhesion's audit event of an addition or removal: the state does not change, the
+    document is named (its name stays in the history once the file is gone)."""
+    audit.record(
+        object_type="adhesion",
+        object_id=adhesion.id,
+        organization_id=adhesion.organization_id,
+        action=action,
+        from_state=adhesion.state,
+        to_state=adhesion.state,
+        user_id=user_id,
+        comment=document.name,
+        data={"document_id": document.id, "kind": document.kind, "name": document.name, **details},
+    )
 
 
 @tk.side_effect_free
@@ -211,17 +224,7 @@ def dinamis_relay_supporting_document_delete(
     storage_name = document.storage_name
     result = document_dict(document, context)
     session.delete(document)
-    audit.record(
-        object_type="adhesion",
-        object_id=adhesion.id,
-        organization_id=adhesion.organization_id,
-        action=DELETED,
-        from_state=adhesion.state,
-        to_state=adhesion.state,
-        user_id=roles.user_id,
-        comment=document.name,
-        data={"document_id": document.id, "kind": document.kind, "name": document.name},
-    )
+    _record(adhesion, DELETED, roles.user_id, document)
     if context.get("defer_commit"):
         return result
     session.commit()

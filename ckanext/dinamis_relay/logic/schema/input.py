@@ -135,7 +135,7 @@ def validate(schema_func: Callable[[], Schema]) -> Callable[[Action], Action]:
             return action(context, data)
 
         # The fuzz generator (tests/fuzzing.py) reads the fields of each action from here.
-        wrapper.dinamis_relay_schema = schema_func  # type: ignore[attr-defined]
+        wrapper.dinamis_relay_schema = schema_func  # type: ignore[attr-defined]  # an attribute on a function
         return wrapper
 
     return decorator
