@@ -379,7 +379,7 @@ class TestSubmitNeedsEligibility:
 class TestDashboardAndExports:
     def test_counts_are_headed_nombre(self, app):
         page = text(get(app, "/fr/dinamis/dashboard", factories.Sysadmin()).body)
-        assert "État Nombre" in page or "Statut Nombre" in page
+        assert "État Nombre" in page
         assert "Numéro" not in page
 
     def test_charts_name_the_months_and_have_a_scale(self, app):
