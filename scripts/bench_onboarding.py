@@ -301,6 +301,12 @@ def main() -> int:
     parser.add_argument("-n", "--entities", type=int, default=300)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--job-workers", type=int, default=2)
+    parser.add_argument(
+        "--priority-workers",
+        type=int,
+        default=0,
+        help="extra workers serving only the priority queue (default 0)",
+    )
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--worker", choices=("plugin", "core"), default="plugin")
     parser.add_argument("--timeout", type=float, default=900, help="give up after (s)")
@@ -355,12 +361,18 @@ def main() -> int:
     )
     logs = ROOT / "test-artifacts" / "bench_onboarding"
     logs.mkdir(parents=True, exist_ok=True)
-    for number in range(args.job_workers):
+    priority_only = (
+        [*worker[:3], "dinamis_relay_priority"]
+        if args.worker == "plugin"
+        else [*worker[:2], "dinamis_relay_priority"]
+    )
+    commands = [worker] * args.job_workers + [priority_only] * args.priority_workers
+    for number, command in enumerate(commands):
         # The workers' logs, to read what a job did (one file per worker, kept after the run).
         with open(logs / f"worker-{number}.log", "w") as log_file:
             processes.append(
                 subprocess.Popen(
-                    [str(bin_dir / "ckan"), "-c", config, *worker],
+                    [str(bin_dir / "ckan"), "-c", config, *command],
                     env=env,
                     stdout=log_file,
                     stderr=subprocess.STDOUT,
@@ -432,7 +444,8 @@ def main() -> int:
     print(
         f"\n{results['done']} of {args.entities} entities through the relay flow in "
         f"{elapsed:.1f} s ({results['done'] / elapsed:.2f} entities/s); gunicorn "
-        f"{args.workers} workers, {args.job_workers} job workers ({args.worker}), "
+        f"{args.workers} workers, {args.job_workers} job workers ({args.worker})"
+        f"{f' + {args.priority_workers} for the priority queue' if args.priority_workers else ''}, "
         f"{args.clients} clients; {len(results['errors'])} errors"
     )
     for error in results["errors"][:5]:

@@ -34,7 +34,8 @@ mkdir -p "$STACK_DIR/log"
 "$VENV/bin/python" -m aiosmtpd -n -c aiosmtpd.handlers.Debugging -l 127.0.0.1:8025 \
     >> "$STACK_DIR/log/demo-mail.log" 2>&1 &
 pids+=($!)
-"${ckan[@]}" jobs worker >> "$STACK_DIR/log/demo-worker.log" 2>&1 &
+# The plugin's worker: the priority queue (legal links, invitations) first, then the default one.
+"${ckan[@]}" dinamis-relay worker >> "$STACK_DIR/log/demo-worker.log" 2>&1 &
 pids+=($!)
 
 cat <<MSG

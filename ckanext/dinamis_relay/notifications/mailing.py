@@ -63,13 +63,16 @@ def entity_count(scope: str) -> int:
     return model.Session.scalar(query) or 0
 
 
+def digest_above() -> int:
+    return tk.asint(tk.config.get(DIGEST_ABOVE_OPTION) or 0)
+
+
 def default_for_scope(scope: str) -> str:
     """What the staff of `scope` get when they have not chosen."""
     value = staff_default()
     if value != AUTO:
         return value
-    above = tk.asint(tk.config.get(DIGEST_ABOVE_OPTION) or 0)
-    return DIGEST if entity_count(scope) > above else IMMEDIATE
+    return DIGEST if entity_count(scope) > digest_above() else IMMEDIATE
 
 
 def scope_of_organization(organization: str) -> str:
@@ -81,13 +84,16 @@ def scope_of_organization(organization: str) -> str:
     return RELAY_SCOPE if group is not None and relay in (group.name, group.id) else ALL_SCOPE
 
 
-def default_for_user(user_id: str) -> str:
-    """What this person gets without a choice: sysadmins and instructors answer for every
-    entity, super-referents for the relay-mode ones."""
+def scope_of_user(user_id: str) -> str:
+    """Sysadmins and instructors answer for every entity, super-referents for the
+    relay-mode ones."""
     roles = roles_for(user_id)
-    if roles.sysadmin or roles.instructor:
-        return default_for_scope(ALL_SCOPE)
-    return default_for_scope(RELAY_SCOPE)
+    return ALL_SCOPE if roles.sysadmin or roles.instructor else RELAY_SCOPE
+
+
+def default_for_user(user_id: str) -> str:
+    """What this person gets without a choice."""
+    return default_for_scope(scope_of_user(user_id))
 
 
 def _wants_immediate(default: str) -> sa.ColumnElement[bool]:

@@ -74,6 +74,7 @@ from . import (  # noqa: E402,F401
     landing,
     personal_data,
     pickers,
+    preferences,
     procedure,
     supporting_document,
 )

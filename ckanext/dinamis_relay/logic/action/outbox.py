@@ -11,8 +11,10 @@ from ckan.types import Context, DataDict
 
 from ...access.roles import context_roles
 from ...model.base import utcnow
-from ...model.outbox import STAFF_EMAILS, MailPreference
+from ...model.outbox import MailPreference
 from ...notifications import digest, mailing, outbox
+from ..schema import outbox as schema
+from ..schema import validate
 
 
 @tk.side_effect_free
@@ -59,38 +61,26 @@ def _preference_dict(user: Any, preference: MailPreference | None) -> dict[str, 
         if preference and preference.last_digest_at
         else None,
         "default": preference is None,
+        "entities": mailing.entity_count(mailing.scope_of_user(user.id)),
+        "digest_above_entities": mailing.digest_above(),
     }
 
 
 @tk.side_effect_free
+@validate(schema.mail_preference_show)
 def dinamis_relay_mail_preference_show(context: Context, data_dict: DataDict) -> dict:
     """How the caller (or `user`, for sysadmins) receives staff notices: `staff_emails`
-    ("immediate" or "digest"), `sysadmin_copies`."""
+    ("immediate" or "digest"), `sysadmin_copies`; `default` when the person has not chosen,
+    with `entities`, how many entities the default was computed from."""
     user = _preference_user(context, data_dict, "dinamis_relay_mail_preference_show")
     return _preference_dict(user, model.Session.get(MailPreference, user.id))
 
 
+@validate(schema.mail_preference_update)
 def dinamis_relay_mail_preference_update(context: Context, data_dict: DataDict) -> dict:
     """Choose `staff_emails` ("immediate": one email per notice; "digest": one email a
     day) and, for sysadmins, `sysadmin_copies` (receive the staff notices)."""
     user = _preference_user(context, data_dict, "dinamis_relay_mail_preference_update")
-    errors: dict[str, list[str]] = {}
-    choice = data_dict.get("staff_emails")
-    if choice is not None and choice not in STAFF_EMAILS:
-        errors["staff_emails"] = [tk._('Choose "immediate" or "digest"')]
-    copies = data_dict.get("sysadmin_copies")
-    if (
-        copies is not None
-        and not isinstance(copies, bool)
-        and str(copies).lower()
-        not in (
-            "true",
-            "false",
-        )
-    ):
-        errors["sysadmin_copies"] = [tk._("Answer true or false")]
-    if errors:
-        raise tk.ValidationError(errors)
     preference = model.Session.get(MailPreference, user.id)
     if preference is None:
         preference = MailPreference(
@@ -99,10 +89,10 @@ def dinamis_relay_mail_preference_update(context: Context, data_dict: DataDict) 
             sysadmin_copies=False,
         )
         model.Session.add(preference)
-    if choice is not None:
-        preference.staff_emails = choice
-    if copies is not None:
-        preference.sysadmin_copies = bool(user.sysadmin) and tk.asbool(copies)
+    if "staff_emails" in data_dict:
+        preference.staff_emails = data_dict["staff_emails"]
+    if "sysadmin_copies" in data_dict:
+        preference.sysadmin_copies = bool(user.sysadmin) and data_dict["sysadmin_copies"]
     preference.modified = utcnow()
     model.Session.commit()
     return _preference_dict(user, preference)

@@ -94,6 +94,7 @@ def _pages(site: dict[str, Any]) -> dict[str, list[str]]:
             f"/dinamis/imagery/{site['imagery_id']}",
             "/dinamis/dashboard",
             "/dinamis/quotas",
+            "/dinamis/notifications",
             f"/dinamis/adhesion/{site['draft']}/edit/entity",
             f"/dinamis/adhesion/{site['draft']}/edit/people",
             f"/dinamis/adhesion/{site['draft']}/edit/summary",

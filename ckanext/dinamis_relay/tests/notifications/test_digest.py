@@ -107,7 +107,9 @@ class TestPreferenceActions:
         assert (shown["staff_emails"], shown["default"]) == ("immediate", True)
         with pytest.raises(tk.ValidationError) as error:
             _preference(user, staff_emails="weekly")
-        assert error.value.error_dict == {"staff_emails": ['Choose "immediate" or "digest"']}
+        assert error.value.error_dict == {
+            "staff_emails": ["Unknown value; use one of: immediate, digest"]
+        }
 
     def test_only_sysadmins_change_another_person(self):
         user, other = factories.User(), factories.User()
