@@ -39,11 +39,8 @@ def sweep_quietly() -> dict[str, int] | None:
 
 # RQ 2 names it `worker_ttl` (and deprecates the old name); RQ 1 (CKAN 2.11) only knows
 # `default_worker_ttl`.
-_TTL_ARGUMENT = (
-    "worker_ttl"
-    if "worker_ttl" in inspect.signature(rq.Worker.__init__).parameters
-    else "default_worker_ttl"
-)
+_ARGUMENTS = inspect.signature(rq.Worker.__init__).parameters
+_TTL_ARGUMENT = "worker_ttl" if "worker_ttl" in _ARGUMENTS else "default_worker_ttl"
 
 
 class OutboxWorker(jobs.Worker):
@@ -54,9 +51,9 @@ class OutboxWorker(jobs.Worker):
         # RQ runs its maintenance between jobs and when a wait for a job times out; the wait
         # lasts the worker's TTL less 15 s (RQ 2; RQ 1 is given the same TTL): both about
         # one sweep interval, so an idle worker still sweeps.
-        kwargs.setdefault("maintenance_interval", interval)
         kwargs.setdefault(_TTL_ARGUMENT, interval + 15)
         super().__init__(queues, *args, **kwargs)
+        self.maintenance_interval = interval
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()

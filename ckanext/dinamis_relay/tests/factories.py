@@ -349,7 +349,8 @@ def read_email(raw: str | bytes, recipients: Any) -> dict[str, Any]:
             body = payload.decode(part.get_content_charset() or "utf-8")
     return {
         "to": recipients if isinstance(recipients, list) else [recipients],
-        "subject": str(message["Subject"]),
+        # Unfolded, and without the space a fold right after "Subject:" leaves in front.
+        "subject": " ".join(str(message["Subject"]).split()),
         "body": body,
         "attachments": attachments,
     }
