@@ -272,10 +272,17 @@ def _is_temporary(error: Exception) -> bool:
     )
 
 
+def _other_notifier() -> bool:
+    """Whether a plugin delivers notifications its own way (CKAN 2.12's INotifier; CKAN
+    2.11 has no such interface)."""
+    interface = getattr(p, "INotifier", None)
+    return interface is not None and any(True for _plugin in p.PluginImplementations(interface))
+
+
 def _send_one(
     name: str, email: str, subject: str, body: str, attachments: list[Attachment] | None = None
 ) -> None:
-    if any(True for _plugin in p.PluginImplementations(p.INotifier)):
+    if _other_notifier():
         # Another plugin may deliver notifications its own way: let CKAN ask it.
         for _name, file, _type in attachments or []:
             file.seek(0)
