@@ -113,16 +113,13 @@ def dinamis_relay_adherent_check(context: Context, data_dict: DataDict) -> dict[
             _folded(model.Group.name),
         )
         conditions += [haystack.like(_like(word)) for word in words]
-    rows = (
-        model.Session.execute(
-            sa.select(Adhesion, model.Group.name, model.Group.title)
-            .join(model.Group, model.Group.id == Adhesion.organization_id)
-            .where(*conditions)
-            .order_by(Adhesion.legal_name, Adhesion.id)
-            .limit(maximum + 1)
-        )
-        .tuples()
-        .all()
-    )
+    # Rows unpack as tuples (SQLAlchemy 1.4, CKAN 2.11, has no Result.tuples()).
+    rows = model.Session.execute(
+        sa.select(Adhesion, model.Group.name, model.Group.title)
+        .join(model.Group, model.Group.id == Adhesion.organization_id)
+        .where(*conditions)
+        .order_by(Adhesion.legal_name, Adhesion.id)
+        .limit(maximum + 1)
+    ).all()
     results = [_result(a, name, title) for a, name, title in rows[:maximum]]
     return {"adherent": bool(results), "results": results, "truncated": len(rows) > maximum}
