@@ -1,30 +1,37 @@
 """Latency and SQL query counts of the global view, the lists and the coverage search at
-regional (or national) scale.
+regional or national scale.
 
 Not a test: run it against a database filled by `ckan dinamis-relay generate-scale-data`
-(1,000 entities, 50,000 accounts, 1,000,000 downloads, 20,000 imagery requests). It times
-the plugin's actions next to CKAN core's `organization_list` (all_fields) and
-`organization_show` in the same process, on the same database, and prints each one's p50
-and p95 and its ratio to those core references.
+(regional by default: 1,000 entities, 50,000 accounts, 1,000,000 downloads, 20,000 imagery
+requests; national: 10,000, 500,000, 10,000,000 and 200,000, in a database of its own). It
+times the plugin's actions next to CKAN core's `organization_list` (all_fields) and
+`organization_show` in the same process, on the same database, in rounds that run every
+call once (the calls and the references see the same load of a shared machine), and prints
+each one's p50 and p95 and its ratio to those core references, with the load average.
 
     source .stack/env.sh
-    export CKAN_SQLALCHEMY_URL=postgresql://ckan:ckan@127.0.0.1:54329/ckan_bench
+    export CKAN_SQLALCHEMY_URL=postgresql://ckan:ckan@127.0.0.1:$PG_PORT/ckan_bench
     export CKAN_SITE_ID=dr_bench
-    export CKAN__PLUGINS="dinamis_relay spatial_metadata spatial_query"
-    ckan -c test.ini dinamis-relay generate-scale-data --replace
-    python scripts/bench_scale.py -c test.ini --repeat 30
+    ckan -c bench.ini db init && ckan -c bench.ini db upgrade -p dinamis_relay
+    ckan -c bench.ini dinamis-relay generate-scale-data --replace
+    python scripts/bench_scale.py -c bench.ini --repeat 30
+
+(`createdb -h 127.0.0.1 -p $PG_PORT -U ckan ckan_national` and `CKAN_SITE_ID=dr_national`
+for the national data set beside the regional one.)
 
 The coverage search is timed next to core's `package_search` with the same `ext_bbox`, as
 the referent of an accepted entity (an adherent): a request-sized box and a 100 km one. With
-`spatial_query` loaded (as above) both go through ckanext-spatial's envelope search.
+`spatial_query` loaded (bench.ini) both go through ckanext-spatial's envelope search.
 
-`account_validate` changes data: each repetition validates one requested account of a
-relay-mode entity (there are about 2,000 to validate).
+`account_validate` changes data: each round validates one requested account of a
+relay-mode entity (there are about 2,000 to validate at regional scale).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import statistics
 import sys
 import time
@@ -36,6 +43,10 @@ def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
     return ordered[index]
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> int:
@@ -91,15 +102,17 @@ def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
             *counts
         )
     )
-    # A middle-sized entity (by accounts) for organization_show and the referent's view.
+    # A middle-sized live entity (by accounts, among those whose adhesion is accepted) for
+    # organization_show and the referent's view: the middle of all entities can be a
+    # terminated one whose members are gone, a page far cheaper to show than a live one.
     median = session.execute(
         sa.text(
-            "SELECT g.name, d.referent_user_id, count(*) AS n FROM dinamis_relay_account a"
-            ' JOIN "group" g ON g.id = a.organization_id'
+            "WITH sized AS (SELECT g.name, d.referent_user_id, count(*) AS n"
+            ' FROM dinamis_relay_account a JOIN "group" g ON g.id = a.organization_id'
             " JOIN dinamis_relay_adhesion d ON d.organization_id = g.id AND d.is_current"
-            " GROUP BY g.name, d.referent_user_id ORDER BY n DESC"
-            " OFFSET (SELECT count(DISTINCT organization_id) / 2 FROM dinamis_relay_account)"
-            " LIMIT 1"
+            " AND d.state = 'accepted' GROUP BY g.name, d.referent_user_id)"
+            " SELECT * FROM sized ORDER BY n DESC, name"
+            " OFFSET (SELECT count(*) / 2 FROM sized) LIMIT 1"
         )
     ).one()
     referent = model.User.get(median.referent_user_id).name
@@ -169,7 +182,10 @@ def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
                                                      {"all_fields": True})),
         ("core organization_show", action("organization_show", super_referent,
                                           {"id": median.name})),
-        ("dashboard (super-referent)", action("dinamis_relay_dashboard", super_referent)),
+        ("dashboard (super-referent, 12 months)",
+         action("dinamis_relay_dashboard", super_referent)),
+        ("dashboard (super-referent, 24 months)",
+         action("dinamis_relay_dashboard", super_referent, {"months": 24})),
         ("dashboard (super-referent, 36 months)",
          action("dinamis_relay_dashboard", super_referent, {"months": 36})),
         ("dashboard (referent)", action("dinamis_relay_dashboard", referent)),
@@ -205,25 +221,32 @@ def _run(args: Any, model: Any, tk: Any, sa: Any, statements: list[str]) -> int:
             f"coverage ({label} {bbox}): {found['count']} datasets meet it,"
             f" {found['candidates']} candidates from the index"
         )
-    results = []
-    for name, call in cases:
-        timings: list[float] = []
-        queries: list[int] = []
-        for index in range(args.warmup + args.repeat):
+    # Rounds: each runs every call once, so that the calls and the core references they
+    # are divided by see the same load of the shared machine, in an order shuffled each
+    # round (seeded), so that no call always follows the same one.
+    print(f"load average at start: {_load()}")
+    measured: dict[str, tuple[list[float], list[int]]] = {name: ([], []) for name, _ in cases}
+    order = random.Random(17)
+    for index in range(args.warmup + args.repeat):
+        for name, call in order.sample(cases, len(cases)):
             session.remove()
             statements.clear()
             started = time.perf_counter()
             call()
             elapsed = (time.perf_counter() - started) * 1000
             if index >= args.warmup:
-                timings.append(elapsed)
-                queries.append(len(statements))
-        results.append((name, timings, queries))
+                measured[name][0].append(elapsed)
+                measured[name][1].append(len(statements))
+    print(f"load average at end: {_load()}")
+    results = [(name, *measured[name]) for name, _ in cases]
 
     medians = {name: statistics.median(timings) for name, timings, _queries in results}
     reference_list = medians["core organization_list all_fields"]
     reference_show = medians["core organization_show"]
-    print(f"\n{args.repeat} runs each after {args.warmup} warm-up runs; times in ms\n")
+    print(
+        f"\n{args.repeat} rounds after {args.warmup} warm-up rounds, each call once per round;"
+        " times in ms\n"
+    )
     header = f"{'call':<40} {'p50':>7} {'p95':>7} {'queries':>9} {'÷list':>6} {'÷show':>6}"
     print(header)
     print("-" * len(header))

@@ -356,12 +356,13 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     parser.add_argument("--pool", type=int, default=12, help="accounts the clients share")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
     args = parser.parse_args()
     if args.workers < 2:
         parser.error("use 2 or more workers")
     config = str(pathlib.Path(args.config).resolve())
     setup = Setup(config, args.pool, args.clients, args.seed)
-    port = _free_port()
+    port = args.port or _free_port()
     base = f"http://127.0.0.1:{port}"
     gunicorn = pathlib.Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(

@@ -11,6 +11,7 @@ from .personal_data import Pseudonym, ThreadArchive
 from .procedure import QuotaCounter, QuotaOverride, QuotaUse, Registration
 from .sequence import NumberSequence
 from .supporting_document import SupportingDocument
+from .tally import account_tally_table, imagery_tally_table, month_total_table
 
 __all__ = [
     "Acceptance",
@@ -32,4 +33,7 @@ __all__ = [
     "Registration",
     "SupportingDocument",
     "ThreadArchive",
+    "account_tally_table",
+    "imagery_tally_table",
+    "month_total_table",
 ]

@@ -2,21 +2,22 @@
 exports.
 
 Every function runs a fixed number of queries whatever the data size (GROUP BY, window
-counts, keyset pages): the relay may hold a thousand entities, fifty thousand accounts and a
-million download events. Download counts per month come from `dinamis_relay_download_monthly`,
-kept exact by PostgreSQL triggers (migration 0005), instead of counting the events.
+counts, keyset pages): the platform may hold ten thousand entities, half a million accounts
+and ten million download events. Counts come from tables PostgreSQL keeps exact with
+triggers instead of counting rows: downloads per month and entity (migration 0005), accounts
+and imagery requests per entity and state, and national totals per month (tally.py,
+migration 0011).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import ckan.model as model
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import INTERVAL
 
 from ..access.roles import Roles, dinamis_organization, relay_organization
 from . import Account, Adhesion, AuditEvent, EligibilityCheck, ImageryRequest
@@ -25,8 +26,12 @@ from . import adhesion as adhesion_states
 from . import imagery as imagery_states
 from .base import utcnow
 from .download import download_monthly_table
+from .tally import ALL, account_tally_table, imagery_tally_table, month_total_table
 
 MONTHLY = download_monthly_table.c
+ACCOUNT_TALLY = account_tally_table.c
+IMAGERY_TALLY = imagery_tally_table.c
+MONTH_TOTAL = month_total_table.c
 WORK_ITEMS = 5
 TOP_ENTITIES = 20
 RECENT_EVENTS = 15
@@ -43,15 +48,25 @@ class Scope:
     # lifecycle/adhesion.py's `visible_clause`: instructors never see drafts' events.
     visible_adhesions: Any = None
 
+    @property
+    def national(self) -> bool:
+        """Every entity, unfiltered: the national totals per month apply."""
+        return self.organization_ids is None and not self.validated
+
     def event_clause(self) -> list[sa.ColumnElement[bool]]:
         """Conditions on AuditEvent: the scope's entities, and only visible adhesions."""
         conditions = self.clause(AuditEvent.organization_id)
         if self.visible_adhesions is not None:
+            # A lookup by key per adhesion event, not IN (or EXISTS, which PostgreSQL
+            # hashes): the newest events are read until enough are visible, instead of
+            # first listing every visible adhesion of the country.
+            visible = (
+                sa.select(self.visible_adhesions)
+                .where(Adhesion.id == AuditEvent.object_id)
+                .scalar_subquery()
+            )
             conditions.append(
-                sa.or_(
-                    AuditEvent.object_type != "adhesion",
-                    AuditEvent.object_id.in_(sa.select(Adhesion.id).where(self.visible_adhesions)),
-                )
+                sa.or_(AuditEvent.object_type != "adhesion", sa.func.coalesce(visible, False))
             )
         return conditions
 
@@ -96,56 +111,57 @@ def _series(starts: list[datetime.date], rows: Iterable[Any]) -> list[int]:
     return [int(counts.get(start, 0)) for start in starts]
 
 
-def _per_month(kind: str, column: Any, starts: list[datetime.date], *conditions: Any) -> Any:
-    """Rows (kind, month, count) counting `column` in each month: one indexed range count
-    per month, cheaper than date_trunc over every row."""
-    month = sa.func.generate_series(
-        sa.literal(datetime.datetime.combine(starts[0], datetime.time())),
-        sa.literal(datetime.datetime.combine(starts[-1], datetime.time())),
-        sa.cast(sa.literal("1 month"), INTERVAL),
-    ).column_valued("month")
-    count = (
-        sa.select(sa.func.count())
-        .where(column >= month, column < month + sa.cast(sa.literal("1 month"), INTERVAL))
-        .where(*conditions)
-        .scalar_subquery()
+def _by_month(kind: str, column: Any, since: datetime.datetime, *conditions: Any) -> Any:
+    """Rows (kind, month, count) counting the rows of each month from `since` on (the
+    rows of a few entities, read through their index)."""
+    month = sa.func.date_trunc("month", column)
+    return (
+        sa.select(sa.literal(kind), month, sa.func.count())
+        .where(column >= since, *conditions)
+        .group_by(month)
     )
-    return sa.select(sa.literal(kind), month, count)
 
 
 def monthly_series(scope: Scope, months: int, public: bool = False) -> dict[str, Any]:
     """Downloads, submitted imagery requests and validated accounts per month (and, for the
-    public statistics, newly accepted adhesions), in one query."""
+    public statistics, newly accepted adhesions), in one query: the national totals for
+    every entity, the per-entity counts and the rows of the entities otherwise."""
     starts = month_starts(months)
-    downloads = (
-        sa.select(
-            sa.literal("downloads").label("kind"),
-            sa.cast(MONTHLY.month, sa.DateTime).label("month"),
-            sa.func.sum(MONTHLY.downloads).label("n"),
-        )
-        .where(MONTHLY.month >= starts[0], *scope.clause(MONTHLY.organization_id))
-        .group_by(MONTHLY.month)
-    )
-    parts = [
-        downloads,
-        _per_month(
-            "imagery_requests",
-            ImageryRequest.submitted_at,
-            starts,
-            *scope.clause(ImageryRequest.organization_id),
-        ),
-        _per_month(
-            "accounts_validated",
-            Account.validated_at,
-            starts,
-            *scope.clause(Account.organization_id),
-        ),
-    ]
+    since = datetime.datetime.combine(starts[0], datetime.time())
+    if scope.national:
+        parts: list[Any] = [
+            sa.select(
+                MONTH_TOTAL.series, sa.cast(MONTH_TOTAL.month, sa.DateTime), MONTH_TOTAL.n
+            ).where(
+                MONTH_TOTAL.series.in_(["downloads", "imagery_requests", "accounts_validated"]),
+                MONTH_TOTAL.month >= starts[0],
+            )
+        ]
+    else:
+        parts = [
+            sa.select(
+                sa.literal("downloads").label("kind"),
+                sa.cast(MONTHLY.month, sa.DateTime).label("month"),
+                sa.func.sum(MONTHLY.downloads).label("n"),
+            )
+            .where(MONTHLY.month >= starts[0], *scope.clause(MONTHLY.organization_id))
+            .group_by(MONTHLY.month),
+            _by_month(
+                "imagery_requests",
+                ImageryRequest.submitted_at,
+                since,
+                *scope.clause(ImageryRequest.organization_id),
+            ),
+            _by_month(
+                "accounts_validated",
+                Account.validated_at,
+                since,
+                *scope.clause(Account.organization_id),
+            ),
+        ]
     if public:
         parts.append(
-            _per_month(
-                "adhesions_accepted", Adhesion.decided_at, starts, Adhesion.number.isnot(None)
-            )
+            _by_month("adhesions_accepted", Adhesion.decided_at, since, Adhesion.number.isnot(None))
         )
     rows: dict[str, list[Any]] = {}
     for kind, month, count in _execute(sa.union_all(*parts)):
@@ -173,31 +189,40 @@ def entities_by_state(scope: Scope) -> dict[str, Any]:
     """Current adhesions by state and mode, and entities without any application, in one
     query. The relay's and DINAMIS's own organizations are not entities."""
     by_state = (
-        sa.select(Adhesion.state, Adhesion.mode, sa.func.count())
+        sa.select(Adhesion.state, Adhesion.mode, sa.func.count().label("n"))
         .where(Adhesion.is_current.is_(True), *scope.clause(Adhesion.organization_id))
         .group_by(Adhesion.state, Adhesion.mode)
+        .subquery()
     )
-    without = sa.select(
-        sa.literal("none"), sa.literal(None, sa.UnicodeText), sa.func.count()
-    ).where(
-        model.Group.is_organization.is_(True),
-        model.Group.state == "active",
-        model.Group.id.not_in(_staff_organization_ids()),
-        ~sa.exists().where(
-            Adhesion.organization_id == model.Group.id, Adhesion.is_current.is_(True)
-        ),
-        *([sa.false()] if scope.validated else []),
-        *scope.clause(model.Group.id),
+    without = (
+        sa.select(sa.func.count())
+        .where(
+            model.Group.is_organization.is_(True),
+            model.Group.state == "active",
+            model.Group.id.not_in(_staff_organization_ids()),
+            ~sa.exists().where(
+                Adhesion.organization_id == model.Group.id, Adhesion.is_current.is_(True)
+            ),
+            *([sa.false()] if scope.validated else []),
+            *scope.clause(model.Group.id),
+        )
+        .scalar_subquery()
     )
+    # One row even without any adhesion; a scalar subquery rather than a UNION, whose two
+    # halves PostgreSQL would run in parallel workers (slower on a few shared cores).
+    one = sa.select(sa.literal(1).label("one")).subquery()
+    rows = _execute(
+        sa.select(without.label("without"), by_state.c.state, by_state.c.mode, by_state.c.n)
+        .select_from(one)
+        .outerjoin(by_state, sa.true())
+    ).all()
     states: dict[str, int] = dict.fromkeys(adhesion_states.STATES, 0)
     modes: dict[str, int] = dict.fromkeys(adhesion_states.MODES, 0)
-    without_application = 0
-    for state, mode, count in _execute(sa.union_all(by_state, without)):
-        if state == "none":
-            without_application = count
-            continue
-        states[state] = states.get(state, 0) + count
-        modes[mode] = modes.get(mode, 0) + count
+    without_application = int(rows[0].without)
+    for row in rows:
+        if row.state is not None:
+            states[row.state] = states.get(row.state, 0) + row.n
+            modes[row.mode] = modes.get(row.mode, 0) + row.n
     return {
         "total": sum(states.values()) + without_application,
         "with_application": sum(states.values()),
@@ -207,43 +232,66 @@ def entities_by_state(scope: Scope) -> dict[str, Any]:
     }
 
 
+def _tally_rows(scope: Scope, organization_id: Any, restricted: bool = False) -> list[Any]:
+    """Which tally rows a count reads: the nation's (entity ALL) for every entity when
+    nothing else restricts the entities (`restricted`), the entities' own otherwise."""
+    if scope.national and not restricted:
+        return [organization_id == ALL]
+    return [organization_id != ALL, *scope.clause(organization_id)]
+
+
 def accounts_by_state(scope: Scope) -> dict[str, int]:
     rows = _execute(
-        sa.select(Account.state, sa.func.count())
-        .where(*scope.clause(Account.organization_id))
-        .group_by(Account.state)
+        sa.select(ACCOUNT_TALLY.state, sa.func.sum(ACCOUNT_TALLY.accounts))
+        .where(ACCOUNT_TALLY.state != ALL, *_tally_rows(scope, ACCOUNT_TALLY.organization_id))
+        .group_by(ACCOUNT_TALLY.state)
     )
     result = dict.fromkeys(account_states.STATES, 0)
-    result.update({state: count for state, count in rows})
+    result.update({state: int(count) for state, count in rows})
     return result
 
 
 def accounts_by_entity(scope: Scope, limit: int = TOP_ENTITIES) -> list[dict[str, Any]]:
-    """The entities with the most accounts, with their accounts per state."""
-    counts = [
-        sa.func.count().filter(Account.state == state).label(state)
-        for state in account_states.STATES
-    ]
-    grouped = (
-        sa.select(Account.organization_id, sa.func.count().label("total"), *counts)
-        .where(*scope.clause(Account.organization_id))
-        .group_by(Account.organization_id)
-        .order_by(sa.func.count().desc(), Account.organization_id)
+    """The entities with the most accounts (their totals, state ALL, read in size order),
+    with their accounts per state."""
+    top = (
+        sa.select(ACCOUNT_TALLY.organization_id, ACCOUNT_TALLY.accounts.label("total"))
+        .where(
+            ACCOUNT_TALLY.state == ALL,
+            ACCOUNT_TALLY.accounts > 0,
+            *scope.clause(ACCOUNT_TALLY.organization_id),
+        )
+        .order_by(ACCOUNT_TALLY.accounts.desc(), ACCOUNT_TALLY.organization_id)
         .limit(limit)
+        .cte("top")
+    )
+    by_state = (
+        sa.select(
+            ACCOUNT_TALLY.organization_id,
+            *[
+                sa.func.coalesce(
+                    sa.func.sum(ACCOUNT_TALLY.accounts).filter(ACCOUNT_TALLY.state == state), 0
+                ).label(state)
+                for state in account_states.STATES
+            ],
+        )
+        .where(ACCOUNT_TALLY.organization_id.in_(sa.select(top.c.organization_id)))
+        .group_by(ACCOUNT_TALLY.organization_id)
         .subquery()
     )
     rows = _execute(
-        sa.select(grouped, model.Group.name, model.Group.title)
-        .outerjoin(model.Group, model.Group.id == grouped.c.organization_id)
-        .order_by(grouped.c.total.desc(), grouped.c.organization_id)
+        sa.select(top, by_state, model.Group.name, model.Group.title)
+        .join(by_state, by_state.c.organization_id == top.c.organization_id)
+        .outerjoin(model.Group, model.Group.id == top.c.organization_id)
+        .order_by(top.c.total.desc(), top.c.organization_id)
     )
     return [
         {
             "organization_id": row.organization_id,
             "organization_name": row.name,
             "organization_title": row.title or row.name,
-            "total": row.total,
-            "by_state": {state: getattr(row, state) for state in account_states.STATES},
+            "total": int(row.total),
+            "by_state": {state: int(getattr(row, state)) for state in account_states.STATES},
         }
         for row in rows
     ]
@@ -251,24 +299,21 @@ def accounts_by_entity(scope: Scope, limit: int = TOP_ENTITIES) -> list[dict[str
 
 def requests_by_state(scope: Scope) -> dict[str, int]:
     rows = _execute(
-        sa.select(ImageryRequest.state, sa.func.count())
-        .where(*scope.clause(ImageryRequest.organization_id))
-        .group_by(ImageryRequest.state)
+        sa.select(IMAGERY_TALLY.state, sa.func.sum(IMAGERY_TALLY.requests))
+        .where(*_tally_rows(scope, IMAGERY_TALLY.organization_id))
+        .group_by(IMAGERY_TALLY.state)
     )
     result = dict.fromkeys(imagery_states.STATES, 0)
-    result.update({state: count for state, count in rows})
+    result.update({state: int(count) for state, count in rows})
     return result
 
 
-def _counted(statement: sa.Select, limit: int) -> tuple[int, list[Any]]:
-    """The first `limit` rows and the total count, in one query (a window count)."""
-    rows = _execute(statement.add_columns(sa.func.count().over().label("_total")).limit(limit))
-    rows = list(rows)
-    return (rows[0]._total if rows else 0), rows
-
-
 def _adhesion_work(conditions: list[Any], scope: Scope, limit: int) -> dict[str, Any]:
-    count, rows = _counted(
+    """Current adhesions meeting `conditions`, in one query: their count (on the adhesions
+    alone) and the 5 most recently changed with their entity's names."""
+    where = [Adhesion.is_current.is_(True), *conditions, *scope.clause(Adhesion.organization_id)]
+    total = sa.select(sa.func.count()).select_from(Adhesion).where(*where).scalar_subquery()
+    rows = _execute(
         sa.select(
             Adhesion.id,
             Adhesion.organization_id,
@@ -278,12 +323,14 @@ def _adhesion_work(conditions: list[Any], scope: Scope, limit: int) -> dict[str,
             Adhesion.modified,
             model.Group.name,
             model.Group.title,
+            total.label("_total"),
         )
         .outerjoin(model.Group, model.Group.id == Adhesion.organization_id)
-        .where(Adhesion.is_current.is_(True), *conditions, *scope.clause(Adhesion.organization_id))
-        .order_by(Adhesion.modified.desc(), Adhesion.id),
-        limit,
-    )
+        .where(*where)
+        .order_by(Adhesion.modified.desc(), Adhesion.id)
+        .limit(limit)
+    ).all()
+    count = rows[0]._total if rows else 0
     return {
         "count": count,
         "items": [
@@ -302,22 +349,41 @@ def _adhesion_work(conditions: list[Any], scope: Scope, limit: int) -> dict[str,
     }
 
 
-def _accounts_work(roles: Roles, scope: Scope, limit: int) -> dict[str, Any]:
-    """Requested accounts the caller validates: relay-mode entities for super-referents,
-    their classic-mode entities for referents, all for sysadmins."""
-    manageable: list[Any] = []
-    if not roles.sysadmin:
-        if roles.super_referent:
-            manageable.append(Adhesion.mode == "relay")
-        if roles.referent_of:
-            manageable.append(
-                sa.and_(
-                    Adhesion.mode == "classic",
-                    Account.organization_id.in_(sorted(roles.referent_of)),
-                )
+def _validated_by(roles: Roles, organization_id: Any) -> list[Any]:
+    """Conditions on an organization id column: the entities whose requested accounts the
+    caller validates (relay-mode entities for super-referents, their classic-mode entities
+    for referents, all for sysadmins)."""
+    if roles.sysadmin:
+        return []
+
+    def in_mode(mode: str) -> Any:
+        return organization_id.in_(
+            sa.select(Adhesion.organization_id).where(
+                Adhesion.is_current.is_(True), Adhesion.mode == mode
             )
-        manageable = [sa.or_(*manageable) if manageable else sa.false()]
-    # The 5 newest and the count first, the names of those 5 only afterwards.
+        )
+
+    allowed: list[Any] = []
+    if roles.super_referent:
+        allowed.append(in_mode("relay"))
+    if roles.referent_of:
+        allowed.append(sa.and_(organization_id.in_(sorted(roles.referent_of)), in_mode("classic")))
+    return [sa.or_(*allowed) if allowed else sa.false()]
+
+
+def _accounts_work(roles: Roles, scope: Scope, limit: int) -> dict[str, Any]:
+    """Requested accounts the caller validates, in one query: their count from the tallies,
+    the 5 newest (an index walk that stops at the fifth) with their names."""
+    entities = _validated_by(roles, ACCOUNT_TALLY.organization_id)
+    count = (
+        sa.select(sa.func.coalesce(sa.func.sum(ACCOUNT_TALLY.accounts), 0))
+        .where(
+            ACCOUNT_TALLY.state == account_states.REQUESTED,
+            *entities,
+            *_tally_rows(scope, ACCOUNT_TALLY.organization_id, restricted=bool(entities)),
+        )
+        .scalar_subquery()
+    )
     newest = (
         sa.select(
             Account.id,
@@ -326,18 +392,10 @@ def _accounts_work(roles: Roles, scope: Scope, limit: int) -> dict[str, Any]:
             Account.state,
             Account.created,
             Account.email_domain_mismatch,
-            sa.func.count().over().label("total"),
-        )
-        .outerjoin(
-            Adhesion,
-            sa.and_(
-                Adhesion.organization_id == Account.organization_id,
-                Adhesion.is_current.is_(True),
-            ),
         )
         .where(
             Account.state == account_states.REQUESTED,
-            *manageable,
+            *_validated_by(roles, Account.organization_id),
             *scope.clause(Account.organization_id),
         )
         .order_by(Account.created.desc(), Account.id)
@@ -347,6 +405,7 @@ def _accounts_work(roles: Roles, scope: Scope, limit: int) -> dict[str, Any]:
     rows = _execute(
         sa.select(
             newest,
+            count.label("total"),
             model.User.name.label("user_name"),
             model.User.fullname,
             model.Group.name,
@@ -356,9 +415,8 @@ def _accounts_work(roles: Roles, scope: Scope, limit: int) -> dict[str, Any]:
         .outerjoin(model.Group, model.Group.id == newest.c.organization_id)
         .order_by(newest.c.created.desc(), newest.c.id)
     ).all()
-    count = rows[0].total if rows else 0
     return {
-        "count": count,
+        "count": int(rows[0].total) if rows else 0,
         "items": [
             {
                 "id": row.id,
@@ -375,25 +433,59 @@ def _accounts_work(roles: Roles, scope: Scope, limit: int) -> dict[str, Any]:
     }
 
 
-def _requests_work(conditions: list[Any], scope: Scope, limit: int) -> dict[str, Any]:
-    count, rows = _counted(
+def _requests_work(
+    states: tuple[str, ...],
+    where: Callable[[Any], list[Any]],
+    scope: Scope,
+    limit: int,
+    restricted: bool = False,
+) -> dict[str, Any]:
+    """Imagery requests in `states` meeting `where` (conditions on the organization_id and
+    reviewer columns, asked of the tally and of the requests alike; `restricted`: they
+    restrict the entities), in one query: their count from the tallies, the 5 most recently
+    changed (the newest 5 of each state, each an index walk that stops at the fifth)."""
+    count = (
+        sa.select(sa.func.coalesce(sa.func.sum(IMAGERY_TALLY.requests), 0))
+        .where(
+            IMAGERY_TALLY.state.in_(states),
+            *where(IMAGERY_TALLY),
+            *_tally_rows(scope, IMAGERY_TALLY.organization_id, restricted),
+        )
+        .scalar_subquery()
+    )
+    newest = sa.union_all(
+        *[
+            sa.select(
+                ImageryRequest.id,
+                ImageryRequest.number,
+                ImageryRequest.title,
+                ImageryRequest.organization_id,
+                ImageryRequest.state,
+                ImageryRequest.modified,
+            )
+            .where(
+                ImageryRequest.state == state,
+                *where(ImageryRequest),
+                *scope.clause(ImageryRequest.organization_id),
+            )
+            .order_by(ImageryRequest.modified.desc(), ImageryRequest.id)
+            .limit(limit)
+            for state in states
+        ]
+    ).subquery()
+    rows = _execute(
         sa.select(
-            ImageryRequest.id,
-            ImageryRequest.number,
-            ImageryRequest.title,
-            ImageryRequest.organization_id,
-            ImageryRequest.state,
-            ImageryRequest.modified,
+            newest,
             model.Group.name,
             model.Group.title.label("organization_title"),
+            count.label("_total"),
         )
-        .outerjoin(model.Group, model.Group.id == ImageryRequest.organization_id)
-        .where(*conditions, *scope.clause(ImageryRequest.organization_id))
-        .order_by(ImageryRequest.modified.desc(), ImageryRequest.id),
-        limit,
-    )
+        .outerjoin(model.Group, model.Group.id == newest.c.organization_id)
+        .order_by(newest.c.modified.desc(), newest.c.id)
+        .limit(limit)
+    ).all()
     return {
-        "count": count,
+        "count": int(rows[0]._total) if rows else 0,
         "items": [
             {
                 "id": row.id,
@@ -441,27 +533,27 @@ def work_waiting(roles: Roles, scope: Scope, limit: int = WORK_ITEMS) -> dict[st
         )
     if roles.is_super_referent or roles.referent_of:
         work["accounts_to_validate"] = _accounts_work(roles, scope, limit)
-        reviewers: list[Any] = []
-        if roles.is_super_referent:
-            reviewers.append(sa.true() if roles.sysadmin else ImageryRequest.reviewer == "relay")
-        if roles.referent_of:
-            reviewers.append(
-                sa.and_(
-                    ImageryRequest.reviewer == "referent",
-                    ImageryRequest.organization_id.in_(sorted(roles.referent_of)),
+        triage = (imagery_states.SUBMITTED, imagery_states.IN_REVIEW)
+
+        def to_triage(columns: Any) -> list[Any]:
+            reviewers: list[Any] = []
+            if roles.is_super_referent:
+                reviewers.append(sa.true() if roles.sysadmin else columns.reviewer == "relay")
+            if roles.referent_of:
+                reviewers.append(
+                    sa.and_(
+                        columns.reviewer == "referent",
+                        columns.organization_id.in_(sorted(roles.referent_of)),
+                    )
                 )
-            )
+            return [sa.or_(*reviewers)]
+
         work["requests_to_triage"] = _requests_work(
-            [
-                ImageryRequest.state.in_((imagery_states.SUBMITTED, imagery_states.IN_REVIEW)),
-                sa.or_(*reviewers),
-            ],
-            scope,
-            limit,
+            triage, to_triage, scope, limit, restricted=bool(roles.referent_of)
         )
     if roles.is_instructor:
         work["requests_at_dinamis"] = _requests_work(
-            [ImageryRequest.state == imagery_states.FORWARDED], scope, limit
+            (imagery_states.FORWARDED,), lambda columns: [], scope, limit
         )
     return work
 
@@ -531,14 +623,30 @@ def public_stats(months: int) -> dict[str, Any]:
     totals = _execute(
         sa.select(
             # People who can log in: an account opened on someone's behalf counts once they
-            # have set their password (CKAN's invited users stay "pending" until then).
-            sa.select(sa.func.count())
-            .select_from(Account)
-            .join(model.User, model.User.id == Account.user_id)
-            .where(Account.state == account_states.ACTIVE, model.User.state == "active")
-            .scalar_subquery()
-            .label("active_accounts"),
-            sa.select(sa.func.coalesce(sa.func.sum(MONTHLY.downloads), 0))
+            # have set their password (CKAN's invited users stay "pending" until then). The
+            # active accounts of the tally, less those of the few users not active (joining
+            # every active account to its user took 0.7 s at national scale).
+            (
+                sa.select(sa.func.coalesce(sa.func.sum(ACCOUNT_TALLY.accounts), 0))
+                .where(
+                    ACCOUNT_TALLY.organization_id == ALL,
+                    ACCOUNT_TALLY.state == account_states.ACTIVE,
+                )
+                .scalar_subquery()
+                - sa.select(sa.func.count())
+                .select_from(model.User)
+                .join(
+                    Account,
+                    sa.and_(
+                        Account.user_id == model.User.id,
+                        Account.state == account_states.ACTIVE,
+                    ),
+                )
+                .where(model.User.state != "active")
+                .scalar_subquery()
+            ).label("active_accounts"),
+            sa.select(sa.func.coalesce(sa.func.sum(MONTH_TOTAL.n), 0))
+            .where(MONTH_TOTAL.series == "downloads")
             .scalar_subquery()
             .label("downloads"),
         )

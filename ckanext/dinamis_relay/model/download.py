@@ -52,4 +52,11 @@ download_monthly_table = sa.Table(
     # Empty for staff downloads (no entity): part of the key, so never NULL.
     sa.Column("organization_id", sa.UnicodeText, primary_key=True),
     sa.Column("downloads", sa.BigInteger, nullable=False),
+    # The dashboard of a few entities (migration 0011): the primary key leads with the month.
+    sa.Index(
+        "dinamis_relay_download_monthly_org_idx",
+        "organization_id",
+        "month",
+        postgresql_include=["downloads"],
+    ),
 )

@@ -416,6 +416,14 @@ KINDS: tuple[Kind, ...] = (
 NOT_PERSONAL: dict[str, str] = {
     "dinamis_relay_number_sequence": _("Last number issued per kind and year."),
     "dinamis_relay_download_monthly": _("Downloads per month and entity: counts only."),
+    "dinamis_relay_account_tally": _("Accounts per entity and state: counts only."),
+    "dinamis_relay_imagery_tally": _(
+        "Imagery requests per entity, state and reviewer: counts only."
+    ),
+    "dinamis_relay_month_total": _(
+        "National totals per month of downloads, validated accounts and submitted imagery "
+        "requests: counts only."
+    ),
     "dinamis_relay_pseudonym": _(
         "Pseudonym numbers, keyed by a keyed hash of the user id: the table alone names nobody."
     ),

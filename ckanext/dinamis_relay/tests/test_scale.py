@@ -15,19 +15,42 @@ def _count(sql: str) -> int:
     return int(model.Session.execute(sa.text(sql)).scalar_one())
 
 
+def _indexes() -> dict[str, set[str]]:
+    """The index definitions of the tables the generator loads in bulk."""
+    rows = model.Session.execute(
+        sa.text("SELECT tablename, indexdef FROM pg_indexes WHERE tablename = ANY(:t)"),
+        {"t": list(scale.store.BULK_TABLES)},
+    )
+    result: dict[str, set[str]] = {}
+    for table, definition in rows:
+        result.setdefault(table, set()).add(definition)
+    return result
+
+
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
 def test_small_generation():
     sizes = scale.Sizes(entities=12, accounts=60, downloads=500, requests=20, datasets=8)
     lines: list[str] = []
+    indexes = _indexes()
     counts = scale.generate(sizes, seed=3, echo=lines.append)
     assert counts["account"] == 60
     # Imagery datasets with footprints, indexed: the coverage search reads them, and every
     # download is of one of their resources.
     assert counts["package"] == 8 and counts["resource"] >= 8
-    # The downloads' indexes, dropped for the load, are all back.
-    assert (
-        _count("SELECT count(*) FROM pg_indexes WHERE tablename = 'dinamis_relay_download_event'")
-        == 5
+    # The indexes of the big tables, dropped for the load, are all back.
+    assert _indexes() == indexes
+    assert len(indexes["dinamis_relay_download_event"]) == 5
+    # The tallies PostgreSQL keeps followed the COPY (migration 0011).
+    assert _count(
+        "SELECT accounts FROM dinamis_relay_account_tally WHERE organization_id = '*'"
+        " AND state = 'active'"
+    ) == _count("SELECT count(*) FROM dinamis_relay_account WHERE state = 'active'")
+    assert _count(
+        "SELECT n FROM dinamis_relay_month_total WHERE series = 'downloads'"
+        " ORDER BY month DESC LIMIT 1"
+    ) == _count(
+        "SELECT count(*) FROM dinamis_relay_download_event"
+        " WHERE created >= date_trunc('month', now() AT TIME ZONE 'utc')"
     )
     region = tk.get_action("dinamis_relay_coverage")(
         {"user": "scale-admin"}, {"bbox": "-1.8,42.8,2.6,47.2", "limit": 100}
@@ -99,10 +122,33 @@ def test_entity_names_never_run_out():
     assert not any(name.endswith(")") for name in drawn[:200])
 
 
+def test_entity_names_from_a_tiny_pool(monkeypatch):
+    # One name per list: every realistic name is used within a few draws, and the rest are
+    # numbered ones, each once, instead of draws that miss forever.
+    from ckanext.dinamis_relay.cli.scale import organizations
+
+    for name in ("SAINTS", "PLACES", "TOWN_ROOTS", "RIVERS", "PAYS"):
+        monkeypatch.setattr(organizations, name, ["Lot"])
+    monkeypatch.setattr(organizations, "CITIES", dict.fromkeys(organizations.CITIES, "Agen"))
+    monkeypatch.setattr(
+        organizations, "NAMES_BY_TYPE", {key: [f"{key} A"] for key in organizations.NAMES_BY_TYPE}
+    )
+    generator = scale.Generator(scale.Sizes(), seed=5, password="x", echo=lambda line: None)
+    names = generator._entity_names()
+    drawn = [next(names)[1] for _ in range(500)]
+    assert len(set(drawn)) == 500
+    realistic = {name for name in drawn if not name.endswith(")")}
+    assert "Commune de Agen" in realistic and len(realistic) < 30
+    assert "Commune de Agen (2)" in drawn
+
+
 def test_progress_lines_at_each_tenth():
     lines: list[str] = []
     generator = scale.Generator(scale.Sizes(), seed=1, password="x", echo=lines.append)
     for done in range(1, 5001):
         generator.progress("downloads", done, 5000)
     assert len(lines) == 10
-    assert lines[-1].split() == ["downloads", "100", "%", "(5,000/5,000)"]
+    assert lines[0].split()[:4] == ["downloads", "[#---------]", "10", "%"]
+    assert lines[-1].split()[:5] == ["downloads", "[##########]", "100", "%", "(5,000/5,000)"]
+    # The time spent, and the time left on every line but the last.
+    assert lines[0].endswith(" s left") and lines[-1].endswith(" s")

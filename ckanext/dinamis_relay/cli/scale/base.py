@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -50,6 +51,8 @@ class GeneratorBase:
         self.sequences: dict[tuple[str, int], int] = {}
         self.used_emails: set[str] = set()
         self.user_count = 0
+        # Each progress label's first call: (monotonic time, count done then).
+        self._began: dict[str, tuple[float, int]] = {}
 
     # -- small builders
 
@@ -147,11 +150,21 @@ class GeneratorBase:
         return user_id, user_name, email
 
     def progress(self, label: str, done: int, total: int, batch: bool = False) -> None:
-        """A progress line at each tenth of a long step: `label  40 % (4,000/10,000)`; a
-        step done in batches (`batch`) prints one after each."""
+        """A progress line at each tenth of a long step, with a bar, the time spent and an
+        estimate of the time left (from the pace since the step's first call):
+        `label [####------]  40 % (4,000/10,000)  12 s, ~18 s left`; a step done in
+        batches (`batch`) prints one after each."""
+        now = time.monotonic()
+        began, done_then = self._began.setdefault(label, (now, done))
         step = max(1, total // 10)
-        if total >= 1000 and (batch or done % step == 0 or done == total):
-            self.echo(f"         {label} {100 * done // total:3d} % ({done:,}/{total:,})")
+        if total < 1000 or not (batch or done % step == 0 or done == total):
+            return
+        bar = "#" * (10 * done // total)
+        line = f"         {label} [{bar:-<10}] {100 * done // total:3d} % ({done:,}/{total:,})"
+        if done > done_then and now > began:
+            left = (now - began) * (total - done) / (done - done_then)
+            line += f"  {now - began:.0f} s" + (f", ~{left:.0f} s left" if done < total else "")
+        self.echo(line)
 
     def _member(self, group_id: str, user_id: str, capacity: str) -> None:
         self.members.append((self.new_id(), group_id, user_id, "active", "user", capacity))

@@ -117,11 +117,14 @@ class Organizations(GeneratorBase):
                 if misses < 50:
                     misses += 1
                     continue
+                # Numbered from now on until a new name comes up by itself: the realistic
+                # ones are used up, no more 50 draws per entity.
                 base = name
                 while name in seen:
                     numbered[base] = numbered.get(base, 1) + 1
                     name = f"{base} ({numbered[base]})"
-            misses = 0
+            else:
+                misses = 0
             seen.add(name)
             yield entity_type, name, department
 

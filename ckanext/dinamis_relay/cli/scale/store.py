@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 
+from ...model.tally import DERIVED_TABLES
 from .activity import Activity
 from .datasets import Datasets
 from .organizations import Organizations
@@ -27,14 +29,15 @@ class Generator(Organizations, Datasets, People, Activity):
 
 def plugin_tables() -> list[str]:
     """Every table of the plugin's models, so that one added later is wiped too; not the
-    monthly download counts, which the download events' TRUNCATE trigger empties. Read from
-    the models' own metadata: CKAN's `model.meta.metadata` may be a reflection of the whole
-    database (CKAN's clean_db replaces it), alembic's version tables included."""
+    tables PostgreSQL fills from the others (monthly download counts, tallies), which the
+    counted tables' TRUNCATE triggers empty. Read from the models' own metadata: CKAN's
+    `model.meta.metadata` may be a reflection of the whole database (CKAN's clean_db
+    replaces it), alembic's version tables included."""
     return sorted(
         name
         for name in tk.BaseModel.metadata.tables
         if name.startswith("dinamis_relay_")
-        and name != "dinamis_relay_download_monthly"
+        and name not in DERIVED_TABLES
         and not name.endswith("alembic_version")
     )
 
@@ -78,6 +81,33 @@ def _wipe(connection: sa.Connection) -> None:
     connection.execute(sa.text('DELETE FROM "group" WHERE name LIKE :p'), {"p": like})
 
 
+# The big tables: loaded without their secondary indexes, built once at the end (inserting
+# half a million users or ten million downloads into B-trees of random UUIDs row by row
+# costs far more than building each index once from sorted input).
+BULK_TABLES = (
+    "user",
+    "member",
+    "dinamis_relay_account",
+    "dinamis_relay_imagery_request",
+    "dinamis_relay_imagery_comment",
+    "dinamis_relay_download_event",
+    "dinamis_relay_audit_event",
+)
+AUDIT_COLUMNS = (
+    "created",
+    "object_type",
+    "object_id",
+    "organization_id",
+    "action",
+    "from_state",
+    "to_state",
+    "user_id",
+    "actor_label",
+    "comment",
+    "data",
+)
+
+
 def generate(
     sizes: Sizes,
     seed: int = 42,
@@ -105,6 +135,7 @@ def generate(
     if replace:
         _wipe(connection)
         step("previous DINAMIS data and generated users removed")
+    frozen = _truncate_empty(connection)
     generator = Generator(sizes, seed, password, echo)
     generator.staff()
     generator.imagery_datasets()
@@ -117,8 +148,66 @@ def generate(
     step(f"{len(generator.requests)} imagery requests built")
 
     cursor = connection.connection.dbapi_connection.cursor()
-    counts: dict[str, int] = {}
-    counts["group"] = _copy_groups(connection, cursor, generator.groups)
+    with _without_secondary_indexes(connection, BULK_TABLES, step):
+        counts = _write_ckan_rows(generator, connection, cursor)
+        step(f"CKAN rows written: {counts}")
+        counts.update(_write_plugin_rows(generator, cursor, frozen))
+        step("adhesions, accounts and imagery requests written")
+        counts["download_event"] = generator.downloads(
+            cursor, "dinamis_relay_download_event" in frozen
+        )
+        step(f"{counts['download_event']} download events written")
+        generator.audit.sort(key=lambda e: e[0])
+        counts["audit_event"] = _copy(
+            cursor,
+            "dinamis_relay_audit_event",
+            AUDIT_COLUMNS,
+            generator.audit,
+            "dinamis_relay_audit_event" in frozen,
+        )
+        step(f"{counts['audit_event']} audit events written")
+    # Numbers issued from now on continue the generated ones, gap-free.
+    for (kind, year), last in generator.sequences.items():
+        connection.execute(
+            sa.text(
+                "INSERT INTO dinamis_relay_number_sequence (kind, year, last_value) "
+                "VALUES (:k, :y, :v) ON CONFLICT (kind, year) DO UPDATE "
+                "SET last_value = GREATEST(dinamis_relay_number_sequence.last_value, :v)"
+            ),
+            {"k": kind, "y": year, "v": last},
+        )
+    model.Session.commit()
+    step("committed")
+    _vacuum_analyze()
+    step("VACUUM ANALYZE done")
+    _index(
+        [d["id"] for d in generator.datasets],
+        lambda done, total: generator.progress("indexed datasets", done, total),
+    )
+    step(f"{len(generator.datasets)} imagery datasets indexed")
+    return counts
+
+
+def _truncate_empty(connection: sa.Connection) -> set[str]:
+    """TRUNCATE the plugin's empty tables (nothing is lost) and return them: a table emptied
+    in this transaction takes COPY FREEZE, whose rows are born frozen and all-visible, so
+    the VACUUM that follows has nothing to rewrite (a whole pass over ten million rows
+    otherwise). One statement for all: a table referring to an empty one is empty too."""
+    empty = [
+        table
+        for table in plugin_tables()
+        if not connection.execute(sa.text(f"SELECT EXISTS (SELECT FROM {table})")).scalar()
+    ]
+    if empty:
+        connection.execute(sa.text("TRUNCATE {}".format(", ".join(empty))))
+    return set(empty)
+
+
+def _write_ckan_rows(
+    generator: Generator, connection: sa.Connection, cursor: Any
+) -> dict[str, int]:
+    """CKAN's organizations, users, memberships, datasets and resources."""
+    counts = {"group": _copy_groups(connection, cursor, generator.groups)}
     counts["user"] = _copy(
         cursor,
         "user",
@@ -144,22 +233,27 @@ def generate(
     counts["package"], counts["resource"] = _copy_datasets(
         connection, cursor, generator.datasets, generator.resources
     )
-    step(f"CKAN rows written: {counts}")
-    adhesion_columns = [c.key for c in _table("dinamis_relay_adhesion").columns]
-    counts["adhesion"] = _copy(
-        cursor,
-        "dinamis_relay_adhesion",
-        adhesion_columns,
-        ([row[c] for c in adhesion_columns] for row in generator.adhesions),
-    )
-    counts["eligibility_check"] = _copy(
-        cursor,
+    return counts
+
+
+def _write_plugin_rows(generator: Generator, cursor: Any, frozen: set[str]) -> dict[str, int]:
+    """Adhesions with their checks and acceptances, accounts, imagery requests and their
+    comments."""
+
+    def copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+        return _copy(cursor, table, columns, rows, table in frozen)
+
+    def mapped(table: str, rows: list[dict[str, Any]]) -> int:
+        columns = [c.key for c in _table(table).columns]
+        return copy(table, columns, ([row[c] for c in columns] for row in rows))
+
+    counts = {"adhesion": mapped("dinamis_relay_adhesion", generator.adhesions)}
+    counts["eligibility_check"] = copy(
         "dinamis_relay_eligibility_check",
         ("id", "adhesion_id", "eligible", "note", "checked_by", "checked_at"),
         generator.checks,
     )
-    counts["acceptance"] = _copy(
-        cursor,
+    counts["acceptance"] = copy(
         "dinamis_relay_acceptance",
         (
             "id",
@@ -173,71 +267,15 @@ def generate(
         ),
         generator.acceptances,
     )
-    account_columns = [c.key for c in _table("dinamis_relay_account").columns]
-    counts["account"] = _copy(
-        cursor,
-        "dinamis_relay_account",
-        account_columns,
-        ([row[c] for c in account_columns] for row in generator.accounts),
-    )
-    request_columns = [c.key for c in _table("dinamis_relay_imagery_request").columns]
+    counts["account"] = mapped("dinamis_relay_account", generator.accounts)
     generator.requests.sort(key=lambda r: r["created"])
-    counts["imagery_request"] = _copy(
-        cursor,
-        "dinamis_relay_imagery_request",
-        request_columns,
-        ([row[c] for c in request_columns] for row in generator.requests),
-    )
+    counts["imagery_request"] = mapped("dinamis_relay_imagery_request", generator.requests)
     generator.comments.sort(key=lambda c: c[-1])
-    counts["imagery_comment"] = _copy(
-        cursor,
+    counts["imagery_comment"] = copy(
         "dinamis_relay_imagery_comment",
         ("request_id", "user_id", "body", "internal", "transition", "created"),
         generator.comments,
     )
-    step("adhesions, accounts and imagery requests written")
-    with _without_secondary_indexes(connection, "dinamis_relay_download_event"):
-        counts["download_event"] = generator.downloads(cursor)
-    step(f"{counts['download_event']} download events written")
-    generator.audit.sort(key=lambda e: e[0])
-    counts["audit_event"] = _copy(
-        cursor,
-        "dinamis_relay_audit_event",
-        (
-            "created",
-            "object_type",
-            "object_id",
-            "organization_id",
-            "action",
-            "from_state",
-            "to_state",
-            "user_id",
-            "actor_label",
-            "comment",
-            "data",
-        ),
-        generator.audit,
-    )
-    step(f"{counts['audit_event']} audit events written")
-    # Numbers issued from now on continue the generated ones, gap-free.
-    for (kind, year), last in generator.sequences.items():
-        connection.execute(
-            sa.text(
-                "INSERT INTO dinamis_relay_number_sequence (kind, year, last_value) "
-                "VALUES (:k, :y, :v) ON CONFLICT (kind, year) DO UPDATE "
-                "SET last_value = GREATEST(dinamis_relay_number_sequence.last_value, :v)"
-            ),
-            {"k": kind, "y": year, "v": last},
-        )
-    model.Session.commit()
-    step("committed")
-    _vacuum_analyze()
-    step("VACUUM ANALYZE done")
-    _index(
-        [d["id"] for d in generator.datasets],
-        lambda done, total: generator.progress("indexed datasets", done, total),
-    )
-    step(f"{len(generator.datasets)} imagery datasets indexed")
     return counts
 
 
@@ -314,38 +352,54 @@ def _copy_datasets(
 
 
 @contextlib.contextmanager
-def _without_secondary_indexes(connection: sa.Connection, table: str) -> Iterator[None]:
-    """Load a big table without its secondary indexes and build them once afterwards (in
-    the same transaction): ten million rows inserted into five B-trees of random UUIDs
-    cost far more than five index builds."""
+def _without_secondary_indexes(
+    connection: sa.Connection, tables: Sequence[str], step: Callable[[str], None]
+) -> Iterator[None]:
+    """Load big tables without their secondary indexes and build them once afterwards, in
+    the same transaction. Indexes behind a constraint (primary keys, UNIQUE constraints)
+    stay; unique indexes are rebuilt like the others and would fail loudly on a duplicate."""
     definitions = list(
         connection.execute(
             sa.text(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i"
-                " JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x"
-                " ON x.indexrelid = c.oid WHERE i.tablename = :t AND NOT x.indisprimary"
-                " AND NOT x.indisunique"
+                "SELECT t.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+                " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+                " JOIN pg_namespace n ON n.oid = t.relnamespace"
+                " WHERE n.nspname = current_schema() AND t.relname = ANY(:tables)"
+                " AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = x.indexrelid)"
+                " ORDER BY t.relname, i.relname"
             ),
-            {"t": table},
+            {"tables": list(tables)},
         )
     )
-    for name, _definition in definitions:
+    for _table_name, name, _definition in definitions:
         connection.execute(sa.text(f'DROP INDEX "{name}"'))
     yield
-    for _name, definition in definitions:
-        connection.execute(sa.text(definition))
+    # Enough memory for each build to sort in memory (the server's default is 64 MB).
+    connection.execute(sa.text("SET LOCAL maintenance_work_mem = '1GB'"))
+    for table in tables:
+        mine = [d for d in definitions if d[0] == table]
+        if mine:
+            for _table_name, _name, definition in mine:
+                connection.execute(sa.text(definition))
+            step(f"{len(mine)} indexes of {table} built")
 
 
 def _index(ids: list[str], progress: Callable[[int, int], None]) -> None:
     """Index the generated datasets through CKAN's indexer (what `package_create` does), with
-    one commit at the end."""
+    one commit at the end; its line per dataset is left out (the progress lines say more)."""
     from ckan.lib import search
 
-    for done, start in enumerate(range(0, len(ids), 100), start=1):
-        search.rebuild(package_ids=ids[start : start + 100], defer_commit=True, quiet=True)
-        progress(min(done * 100, len(ids)), len(ids))
-    if ids:
-        search.commit()
+    search_log = logging.getLogger("ckan.lib.search")
+    level = search_log.level
+    search_log.setLevel(logging.WARNING)
+    try:
+        for done, start in enumerate(range(0, len(ids), 100), start=1):
+            search.rebuild(package_ids=ids[start : start + 100], defer_commit=True, quiet=True)
+            progress(min(done * 100, len(ids)), len(ids))
+        if ids:
+            search.commit()
+    finally:
+        search_log.setLevel(level)
 
 
 def _unindex_generated() -> None:
@@ -409,12 +463,6 @@ def _vacuum_analyze() -> None:
     engine = model.meta.engine
     assert engine is not None
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        # The monthly download counts follow the events (triggers of migration 0005).
-        for table in (
-            "user",
-            "group",
-            "member",
-            *plugin_tables(),
-            "dinamis_relay_download_monthly",
-        ):
+        # The derived counts follow the rows (triggers of migrations 0005 and 0011).
+        for table in ("user", "group", "member", *plugin_tables(), *DERIVED_TABLES):
             connection.execute(sa.text(f'VACUUM ANALYZE "{table}"'))

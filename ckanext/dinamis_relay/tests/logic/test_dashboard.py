@@ -4,6 +4,7 @@ and its answers to nonsense filters."""
 from __future__ import annotations
 
 import datetime
+import random
 
 import ckan.model as model
 import ckan.plugins.toolkit as tk
@@ -260,3 +261,122 @@ class TestMonthlyDownloads:
         model.Session.execute(sa.text("TRUNCATE dinamis_relay_download_event"))
         model.Session.commit()
         assert self._counts() == {}
+
+
+def _tallies() -> dict:
+    """The account and imagery tallies and the month totals as PostgreSQL keeps them (rows
+    at zero left out: a count that went back to zero keeps its row)."""
+    model.Session.expire_all()
+    queries = {
+        "accounts": "SELECT organization_id, state, accounts FROM dinamis_relay_account_tally",
+        "requests": "SELECT organization_id, state, reviewer, requests "
+        "FROM dinamis_relay_imagery_tally",
+        "months": "SELECT series, month, n FROM dinamis_relay_month_total",
+    }
+    return {
+        name: {tuple(row[:-1]): row[-1] for row in model.Session.execute(sa.text(sql)) if row[-1]}
+        for name, sql in queries.items()
+    }
+
+
+def _recounted() -> dict:
+    """The same counts from the rows themselves, rollups included."""
+
+    def rows(sql: str) -> list:
+        return list(model.Session.execute(sa.text(sql)))
+
+    accounts: dict = {}
+    for org, state, n in rows(
+        "SELECT organization_id, state, count(*) FROM dinamis_relay_account GROUP BY 1, 2"
+    ):
+        for key in ((org, state), ("*", state), (org, "*")):
+            accounts[key] = accounts.get(key, 0) + n
+    requests: dict = {}
+    for org, state, reviewer, n in rows(
+        "SELECT organization_id, state, reviewer, count(*) FROM dinamis_relay_imagery_request "
+        "GROUP BY 1, 2, 3"
+    ):
+        for where in (org, "*"):
+            requests[where, state, reviewer] = requests.get((where, state, reviewer), 0) + n
+    months = {
+        (series, month): n
+        for series, month, n in rows(
+            "SELECT 'accounts_validated', date_trunc('month', validated_at)::date, count(*) "
+            "FROM dinamis_relay_account WHERE validated_at IS NOT NULL GROUP BY 2 "
+            "UNION ALL SELECT 'imagery_requests', date_trunc('month', submitted_at)::date, "
+            "count(*) FROM dinamis_relay_imagery_request WHERE submitted_at IS NOT NULL "
+            "GROUP BY 2 UNION ALL SELECT 'downloads', date_trunc('month', created)::date, "
+            "count(*) FROM dinamis_relay_download_event GROUP BY 2"
+        )
+    }
+    return {"accounts": accounts, "requests": requests, "months": months}
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestTallies:
+    """PostgreSQL keeps the tallies and the month totals equal to a count of the rows, on
+    insert, update, delete and truncate (migration 0011)."""
+
+    def test_a_random_sequence_of_writes(self):
+        rng = random.Random(11)
+        user = factories.User()
+        orgs = [factories.Organization() for _ in range(3)]
+        states = ["requested", "active", "suspended", "closed"]
+        last_month = datetime.datetime.now() - datetime.timedelta(days=35)
+        for _ in range(6):
+            dh.account(rng.choice(orgs), rng.choice(states))
+            dh.imagery_request(user, rng.choice(orgs), rng.choice(["draft", "submitted"]))
+        dh.downloads(user, orgs[0], 3)
+        dh.downloads(user, None, 2, created=last_month)
+        assert _tallies() == _recounted()
+        statements = [
+            # A state change, a move to another entity, a validation a month ago, a change
+            # of no counted column, a deletion, several rows in one statement.
+            "UPDATE dinamis_relay_account SET state = :state WHERE id = "
+            "(SELECT id FROM dinamis_relay_account ORDER BY id LIMIT 1 OFFSET :n)",
+            "UPDATE dinamis_relay_account SET organization_id = :org WHERE id = "
+            "(SELECT id FROM dinamis_relay_account ORDER BY id LIMIT 1 OFFSET :n)",
+            "UPDATE dinamis_relay_account SET validated_at = :when WHERE id = "
+            "(SELECT id FROM dinamis_relay_account ORDER BY id LIMIT 1 OFFSET :n)",
+            "UPDATE dinamis_relay_account SET job_title = 'Cartographe'",
+            "UPDATE dinamis_relay_imagery_request SET state = 'in_review', reviewer = 'referent' "
+            "WHERE id = (SELECT id FROM dinamis_relay_imagery_request ORDER BY id LIMIT 1 "
+            "OFFSET :n)",
+            "UPDATE dinamis_relay_imagery_request SET submitted_at = :when WHERE state = 'draft'",
+            "DELETE FROM dinamis_relay_account WHERE id = "
+            "(SELECT id FROM dinamis_relay_account ORDER BY id LIMIT 1 OFFSET :n)",
+            "DELETE FROM dinamis_relay_download_event WHERE organization_id IS NULL",
+        ]
+        for _ in range(25):
+            statement = rng.choice(statements)
+            model.Session.execute(
+                sa.text(statement),
+                {
+                    "state": rng.choice(states),
+                    "org": rng.choice(orgs)["id"],
+                    "when": last_month,
+                    "n": rng.randrange(3),
+                },
+            )
+            model.Session.commit()
+            assert _tallies() == _recounted(), statement
+        model.Session.execute(
+            sa.text("TRUNCATE dinamis_relay_account, dinamis_relay_download_event CASCADE")
+        )
+        model.Session.commit()
+        assert _tallies() == _recounted()
+        assert not _tallies()["accounts"]
+
+    def test_emptying_the_tally_first_leaves_it_empty(self):
+        # The test database is emptied table by table in any order: the deletion of the
+        # counted rows must not write negative counts into an already emptied tally.
+        user, _account = dh.account(factories.Organization(), "active")
+        dh.downloads(user, None, 1)
+        model.Session.execute(
+            sa.text(
+                "DELETE FROM dinamis_relay_account_tally; DELETE FROM dinamis_relay_month_total;"
+                " DELETE FROM dinamis_relay_account; DELETE FROM dinamis_relay_download_event"
+            )
+        )
+        model.Session.commit()
+        assert _tallies() == {"accounts": {}, "requests": {}, "months": {}}
