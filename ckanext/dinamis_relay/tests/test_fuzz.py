@@ -22,8 +22,8 @@ from ckan.tests import factories
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from ckanext.dinamis_relay.tests import factories as f
-from ckanext.dinamis_relay.tests import fuzzing
+from . import factories as f
+from . import fuzzing
 
 EXAMPLES = int(os.environ.get("DINAMIS_FUZZ_EXAMPLES") or 250)
 SEED = int(os.environ.get("DINAMIS_FUZZ_SEED") or random.randrange(2**32))
@@ -80,7 +80,7 @@ def _world() -> tuple[fuzzing.World, dict[str, dict[str, str]]]:
     account = f.account("active")
     requested = f.account("requested", organization=account["organization_dict"])
     dataset = factories.Dataset(owner_org=account["organization_id"])
-    from ckanext.dinamis_relay.tests import imagery_helpers
+    from . import imagery_helpers
 
     request = imagery_helpers.call(
         "dinamis_relay_imagery_request_create",

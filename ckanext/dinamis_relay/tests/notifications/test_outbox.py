@@ -29,7 +29,8 @@ from aiosmtpd.controller import Controller
 
 from ckanext.dinamis_relay.model import Document, OutboxMessage
 from ckanext.dinamis_relay.notifications import outbox
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 # The sink --------------------------------------------------------------------------------
 

@@ -13,7 +13,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.documents import issue
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 
 def messages(mail_server) -> list[dict]:
