@@ -10,6 +10,8 @@
 #   STACK_DIR=<repo>/.stack  VENV=<repo>/.venv (for CKAN's schema.xml)
 #   PG_PORT=54329  REDIS_PORT=63799  SOLR_PORT=8984
 #   SOLR_HEAP=512m  SOLR_TIMEOUT=180 (seconds to wait for Solr's ping)
+#   PYTEST_WORKERS=2: a test database ckan_test_gwN and a Solr core ckan_gwN for each of that
+#     many pytest-xdist workers gw0, gw1... (ckanext/dinamis_relay/tests/workers.py)
 #   PG_DATA_DIR: PostgreSQL's cluster and log. Default: $STACK_DIR/pg; run as root (the server
 #     then runs as user postgres, who may not reach a clone in a 0700 home directory)
 #     ~postgres/dinamis_relay/<STACK_DIR with / as _>/ (`status` prints it)
@@ -27,6 +29,7 @@ SOLR_HEAP=${SOLR_HEAP:-512m}
 SOLR_TIMEOUT=${SOLR_TIMEOUT:-180}
 PG_TIMEOUT=${PG_TIMEOUT:-60}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PYTEST_WORKERS=${PYTEST_WORKERS:-2}
 HOST=127.0.0.1
 
 # Debian packages the project needs on a machine (CKAN's psycopg2 build, WeasyPrint's pango,
@@ -40,6 +43,8 @@ warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
 is_root() { [[ $(id -u) -eq 0 ]]; }
 now() { printf '%s' "$EPOCHREALTIME"; }
+# workers: the pytest-xdist worker ids (gw0 gw1 ...) the stack has a database and core for.
+workers() { local i; for ((i = 0; i < PYTEST_WORKERS; i++)); do printf 'gw%s\n' "$i"; done; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
 
 # ---------------------------------------------------------------- paths
@@ -276,7 +281,7 @@ pg_bootstrap() {
   if [[ -z $(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'ckan'") ]]; then
     psql_admin -c "CREATE ROLE ckan LOGIN SUPERUSER PASSWORD 'ckan'"
   fi
-  for db in ckan_test ckan_demo; do
+  for db in ckan_test ckan_demo $(workers | sed 's/^/ckan_test_/'); do
     if [[ -z $(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'") ]]; then
       psql_admin -c "CREATE DATABASE $db OWNER ckan ENCODING 'UTF8' TEMPLATE template0"
     fi
@@ -458,6 +463,51 @@ solr_home() {
     $(grep -oE '(words|protected|synonyms|dictionary)="[^"]+"' "$conf/schema.xml" | cut -d'"' -f2 | tr ',' ' '); do
     [[ -e $conf/$f ]] || : >"$conf/$f"
   done
+  # The test workers' cores, found at startup like core ckan (their index data stays too).
+  local worker
+  for worker in $(workers); do
+    solr_core_conf "ckan_$worker"
+    printf 'name=ckan_%s\n' "$worker" >"$SOLR_HOME/ckan_$worker/core.properties"
+  done
+}
+
+# solr_core_conf NAME: core NAME's folder in the Solr home, with core ckan's configuration.
+solr_core_conf() {
+  mkdir -p "$SOLR_HOME/$1"
+  rm -rf "$SOLR_HOME/$1/conf"
+  cp -r "$SOLR_HOME/ckan/conf" "$SOLR_HOME/$1/conf"
+}
+
+# solr_cores_status: Solr's CoreAdmin STATUS (every core, no index figures) as JSON.
+solr_cores_status() {
+  curl -fsS --max-time 5 \
+    "http://$HOST:$SOLR_PORT/solr/admin/cores?action=STATUS&wt=json&indent=false&indexInfo=false" \
+    2>/dev/null
+}
+
+# solr_worker_cores: every test worker's core answers; a Solr started by an earlier `up` with
+# fewer PYTEST_WORKERS is given the missing ones through CoreAdmin CREATE.
+solr_worker_cores() {
+  local worker core status deadline=$((SECONDS + SOLR_TIMEOUT))
+  for worker in $(workers); do
+    core="ckan_$worker"
+    status=$(solr_cores_status) || solr_fail "Solr's CoreAdmin does not answer (port $SOLR_PORT)"
+    if [[ $status != *"\"name\":\"$core\""* && $status != *"\"$core\":\""* ]]; then
+      log "solr: creating core $core"
+      solr_core_conf "$core"
+      curl -fsS --max-time 120 -o /dev/null \
+        "http://$HOST:$SOLR_PORT/solr/admin/cores?action=CREATE&name=$core&instanceDir=$core" ||
+        solr_fail "Solr could not create core $core"
+    fi
+    until curl -fsS --max-time 5 "http://$HOST:$SOLR_PORT/solr/$core/admin/ping?wt=json" 2>/dev/null |
+      grep -q '"status":"OK"'; do
+      if [[ $(solr_cores_status) =~ \"initFailures\":\{[^}]*\"$core\":\"([^\"]*) ]]; then
+        solr_fail "Solr core '$core' failed to load: ${BASH_REMATCH[1]}"
+      fi
+      ((SECONDS < deadline)) || solr_fail "Solr core $core did not answer its ping within ${SOLR_TIMEOUT}s"
+      sleep 0.2
+    done
+  done
 }
 
 solr_start() {
@@ -506,7 +556,8 @@ solr_start() {
     fi
     sleep 0.2
   done
-  log "solr: ready at $(SOLR_CORE_URL) in $(elapsed "$t0")"
+  solr_worker_cores
+  log "solr: ready at $(SOLR_CORE_URL) (and cores $(workers | sed 's/^/ckan_/' | paste -sd' ')) in $(elapsed "$t0")"
 }
 
 # solr_init_failure: prints core ckan's load error, if Solr reports one.
@@ -564,6 +615,8 @@ export CKAN_REDIS_URL=redis://$HOST:$REDIS_PORT/1
 # The demo site's database (not read by CKAN itself).
 export DINAMIS_DEMO_SQLALCHEMY_URL=postgresql://ckan:ckan@$HOST:$PG_PORT/ckan_demo
 export PG_PORT=$PG_PORT REDIS_PORT=$REDIS_PORT SOLR_PORT=$SOLR_PORT
+# pytest-xdist workers gw0..gw$((PYTEST_WORKERS - 1)) have a database and a Solr core each (tests/workers.py).
+export PYTEST_WORKERS=$PYTEST_WORKERS
 EOF
   mv "$STACK_DIR/env.sh.tmp" "$STACK_DIR/env.sh"
 }
@@ -616,8 +669,8 @@ main() {
       [[ -f $STACK_DIR/env.sh ]] || die "no $STACK_DIR/env.sh yet: run '$0 up'"
       cat "$STACK_DIR/env.sh"
       ;;
-    -h | --help | help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
-    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+    -h | --help | help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' ;;
+    *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }
 

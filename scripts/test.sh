@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The whole test command: stack up, venv, quality gates, the pytest suite, stack down
-# afterwards even on failure or Ctrl-C. Extra arguments go to pytest.
+# The whole test command: stack up, venv, quality gates, the pytest suite and, beside it,
+# CKAN core's tests alone and with the plugin; stack down afterwards even on failure or
+# Ctrl-C. Extra arguments go to pytest.
+#   PYTEST_WORKERS=2: pytest-xdist workers, each with its own database, Solr core, Redis
+#   database and storage (ckanext/dinamis_relay/tests/workers.py); 0 runs the suite in one
+#   process.
 #   KEEP_STACK=1 leaves the stack running (handy while developing).
 #   CKAN_CORE=0 skips CKAN core's tests run alone and with the plugin; CKAN_CORE=only runs
 #   nothing else (make test-ckan-core).
@@ -8,8 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export VENV="${VENV:-$PWD/.venv}"
 export STACK_DIR="${STACK_DIR:-$PWD/.stack}"
+export PYTEST_WORKERS="${PYTEST_WORKERS:-2}"
 
+core_pid=""
 stop_stack() {
+    # The CKAN core comparison and its pytest, if still running (a step failed, or Ctrl-C).
+    [[ -z $core_pid ]] || kill -- "-$core_pid" 2>/dev/null || true
     [[ "${KEEP_STACK:-}" == 1 ]] || scripts/stack.sh down
 }
 trap stop_stack EXIT
@@ -41,11 +49,32 @@ if [[ "${CKAN_CORE:-1}" != only ]]; then
         # whose type stubs differ. The suite below still runs in full.
         echo "== mypy: skipped with CKAN $CKAN_VERSION (types are checked against CKAN 2.12)"
     fi
-    echo "== pytest (CKAN $("$VENV/bin/python" -c 'import ckan; print(ckan.__version__)'))"
-    "$VENV/bin/pytest" -p no:randomly "$@"
 fi
+core_log=test-artifacts/ckan-core/summary.log
 if [[ "${CKAN_CORE:-1}" != 0 ]]; then
-    echo "== CKAN core's member, organization, user and auth tests, alone and with the plugin"
-    "$VENV/bin/python" scripts/ckan_core_tests.py
+    mkdir -p "$(dirname "$core_log")"
+    # Beside the suite: its own database (ckan_core), Redis database and site id in Solr.
+    echo "== CKAN core's member, organization, user and auth tests, alone and with the plugin" \
+        "(beside the suite; output at the end, log in $core_log)"
+    # setsid: a process group of its own, which stop_stack can end with its pytest.
+    setsid "$VENV/bin/python" scripts/ckan_core_tests.py >"$core_log" 2>&1 &
+    core_pid=$!
+fi
+status=0
+if [[ "${CKAN_CORE:-1}" != only ]]; then
+    echo "== pytest (CKAN $("$VENV/bin/python" -c 'import ckan; print(ckan.__version__)')," \
+        "$PYTEST_WORKERS workers)"
+    pytest_start=$SECONDS
+    "$VENV/bin/pytest" -p no:randomly -n "$PYTEST_WORKERS" "$@" || status=$?
+    echo "test.sh: pytest in $((SECONDS - pytest_start)) s"
+fi
+if [[ -n $core_pid ]]; then
+    core_status=0
+    wait "$core_pid" || core_status=$?
+    core_pid=""
+    echo "== CKAN core's tests, alone and with the plugin (exit $core_status)"
+    cat "$core_log"
+    ((status)) || status=$core_status
 fi
 echo "test.sh: done in $((SECONDS - start)) s"
+exit "$status"

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import ckan.model as model
 import pytest
 from ckan.tests import factories as ckan_factories
 from pytest_factoryboy import register
 
-from . import factories
+from . import factories, workers
 from .compat import keep_cookies, work_off_queue
 from .reuse import Apps, Database, Plugins
 
@@ -16,6 +17,32 @@ from .reuse import Apps, Database, Plugins
 register(factories.AdhesionFactory, "adhesion_draft")
 register(factories.AccountFactory, "account_request")
 register(factories.ImageryRequestFactory, "imagery_request_draft")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Before CKAN's pytest plugin loads the configuration (its pytest_sessionstart).
+    distributed = getattr(config.option, "dist", "no") != "no"
+    count = int(getattr(config.option, "numprocesses", None) or 0) if distributed else 0
+    try:
+        workers.configure(config.getoption("ckan_ini"), count)
+    except RuntimeError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """What tests left for the reader with `record_property("summary", line)` (the seed of a
+    random run), printed at the end: a pytest-xdist worker's own output is not shown."""
+    lines = {
+        (report.nodeid, value): None
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        for name, value in getattr(report, "user_properties", ())
+        if name == "summary"
+    }
+    if lines:
+        terminalreporter.section("summary lines")
+        for nodeid, value in lines:
+            terminalreporter.write_line(f"{nodeid}: {value}")
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -465,7 +465,7 @@ def account(
     into the table when it has none. Returns the account as shown to a sysadmin, plus
     "organization_dict" and "person_dict".
     """
-    from ckanext.dinamis_relay.tests import account_helpers
+    from . import account_helpers
 
     sysadmin = factories.Sysadmin()
     organization = organization or factories.Organization()

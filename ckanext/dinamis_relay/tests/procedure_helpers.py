@@ -17,9 +17,9 @@ from ckanext.dinamis_relay.model import (
     QuotaUse,
     Registration,
 )
-from ckanext.dinamis_relay.tests.factories import valid_siret
 
 from . import factories as f
+from .factories import valid_siret
 
 
 def call(action: str, user: dict[str, Any] | None, /, **data: Any) -> Any:

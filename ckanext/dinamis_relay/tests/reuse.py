@@ -123,7 +123,10 @@ class Database:
             )
             # Children before parents (the models' foreign keys), in one round trip: DELETE
             # on tables this small takes milliseconds where TRUNCATE takes a quarter second.
-            ordered = [t.name for t in reversed(model.meta.metadata.sorted_tables)]
+            # The models' own metadata (CKAN's and the plugin's), not `model.meta.metadata`,
+            # which CKAN's clean_db replaces by a reflection of the database: an empty one
+            # when the database was new, and then the order is lost.
+            ordered = [t.name for t in reversed(model.repo.metadata.sorted_tables)]
             tables = [name for name in existing if name not in ordered] + [
                 name for name in ordered if name in existing
             ]

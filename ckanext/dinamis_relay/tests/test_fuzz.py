@@ -22,8 +22,8 @@ from ckan.tests import factories
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from ckanext.dinamis_relay.tests import factories as f
-from ckanext.dinamis_relay.tests import fuzzing
+from . import factories as f
+from . import fuzzing
 
 EXAMPLES = int(os.environ.get("DINAMIS_FUZZ_EXAMPLES") or 250)
 SEED = int(os.environ.get("DINAMIS_FUZZ_SEED") or random.randrange(2**32))
@@ -80,7 +80,7 @@ def _world() -> tuple[fuzzing.World, dict[str, dict[str, str]]]:
     account = f.account("active")
     requested = f.account("requested", organization=account["organization_dict"])
     dataset = factories.Dataset(owner_org=account["organization_id"])
-    from ckanext.dinamis_relay.tests import imagery_helpers
+    from . import imagery_helpers
 
     request = imagery_helpers.call(
         "dinamis_relay_imagery_request_create",
@@ -120,12 +120,14 @@ def _world() -> tuple[fuzzing.World, dict[str, dict[str, str]]]:
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "with_request_context")
-def test_no_input_gives_a_server_error(app, capsys, caplog):
+def test_no_input_gives_a_server_error(app, record_property, caplog):
     world, headers = _world()
     actions = {**fuzzing.plugin_actions(), **fuzzing.CORE_ACTIONS}
     targets = sorted(actions) + sorted(fuzzing.WEB_ROUTES)
-    with capsys.disabled():
-        print(f"\nfuzz: {EXAMPLES} calls, seed {SEED} (DINAMIS_FUZZ_SEED={SEED} replays)")
+    # Printed at the end of the run (conftest.py), from a pytest-xdist worker too.
+    record_property(
+        "summary", f"fuzz: {EXAMPLES} calls, seed {SEED} (DINAMIS_FUZZ_SEED={SEED} replays)"
+    )
     failures: list[str] = []
     core_errors: list[str] = []
     caplog.set_level(logging.ERROR)
@@ -172,6 +174,7 @@ def test_no_input_gives_a_server_error(app, capsys, caplog):
             assert snapshot() == before, f"refused {target} as {role} changed the database"
 
     call()
-    with capsys.disabled():
-        print(f"fuzz: CKAN core's own 500s on the chained core actions: {len(core_errors)}")
+    record_property(
+        "summary", f"fuzz: CKAN core's own 500s on the chained core actions: {len(core_errors)}"
+    )
     assert not failures

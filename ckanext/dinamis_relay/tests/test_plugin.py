@@ -4,7 +4,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.tests.compat import login_as
+from .compat import login_as
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

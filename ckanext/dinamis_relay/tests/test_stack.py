@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from ckan.tests import factories
 
 from ckanext.dinamis_relay import model as dr_model
-from ckanext.dinamis_relay.tests.compat import work_off_queue
+
+from .compat import work_off_queue
 
 
 def _record_job_ran(marker: str) -> None:

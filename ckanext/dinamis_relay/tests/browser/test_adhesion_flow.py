@@ -16,8 +16,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import Adhesion
-from ckanext.dinamis_relay.tests import factories as dr_factories
 
+from .. import factories as dr_factories
 from .conftest import login
 
 PASSWORD = "Browser-pass-2026"

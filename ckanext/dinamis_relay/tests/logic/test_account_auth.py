@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.tests import account_helpers as h
+from .. import account_helpers as h
 
 ROLES = (
     "anonymous",

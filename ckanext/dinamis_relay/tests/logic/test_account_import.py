@@ -10,7 +10,7 @@ import pytest
 from ckan.tests import factories
 from werkzeug.datastructures import FileStorage
 
-from ckanext.dinamis_relay.tests import account_helpers as h
+from .. import account_helpers as h
 
 HEADER = "email,fullname,job_title,department,phone,intended_use\n"
 

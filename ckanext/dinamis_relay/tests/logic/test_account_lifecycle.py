@@ -8,7 +8,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay import access
-from ckanext.dinamis_relay.tests import account_helpers as h
+
+from .. import account_helpers as h
 
 
 @pytest.fixture()
@@ -365,7 +366,7 @@ class TestCreateOnBehalf:
     "state", ["requested", "active", "suspended", "refused", "closed", "expired"]
 )
 def test_account_factory_reaches_every_state(state):
-    from ckanext.dinamis_relay.tests import factories as dr_factories
+    from .. import factories as dr_factories
 
     account = dr_factories.account(state)
     assert account["state"] == state

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import Account
-from ckanext.dinamis_relay.tests import account_helpers as h
+
+from .. import account_helpers as h
 
 
 def make_accounts(org, n, state="requested", **fields):

@@ -11,7 +11,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay import access
-from ckanext.dinamis_relay.tests import account_helpers as h
+
+from .. import account_helpers as h
 
 
 def _body(message) -> str:

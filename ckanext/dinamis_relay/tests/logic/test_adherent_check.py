@@ -8,8 +8,8 @@ import json
 import ckan.plugins.toolkit as tk
 import pytest
 
-from ckanext.dinamis_relay.tests import procedure_helpers as h
-from ckanext.dinamis_relay.tests.factories import valid_siret
+from .. import procedure_helpers as h
+from ..factories import valid_siret
 
 
 def check(**data):

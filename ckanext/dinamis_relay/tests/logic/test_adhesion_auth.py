@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.tests import factories as f
+from .. import factories as f
 
 ROLES = (
     "anonymous",

@@ -9,7 +9,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.procedure import tokens
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 
 def _refused(exception, user, action, **data):

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from ckanext.dinamis_relay.logic.action import adhesion as adhesion_actions
 from ckanext.dinamis_relay.model import Adhesion
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 PATCHES = ({"acronym": "VDP"}, {"city": "Talence"})
 

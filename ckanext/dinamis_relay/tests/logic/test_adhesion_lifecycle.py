@@ -11,7 +11,8 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay import signals
 from ckanext.dinamis_relay.model import Adhesion
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 
 def _actions(history: dict) -> list[str]:

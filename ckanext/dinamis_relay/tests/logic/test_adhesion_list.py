@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.tests import factories as f
+from .. import factories as f
 
 
 def _ids(result: dict) -> set[str]:

@@ -7,7 +7,8 @@ import pytest
 
 from ckanext.dinamis_relay import texts
 from ckanext.dinamis_relay.procedure import tokens
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 
 class TestTexts:

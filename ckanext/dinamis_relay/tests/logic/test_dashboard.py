@@ -14,8 +14,9 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import DownloadEvent
 from ckanext.dinamis_relay.model.dashboard import download_monthly_table
-from ckanext.dinamis_relay.tests import dashboard_helpers as dh
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import dashboard_helpers as dh
+from .. import factories as f
 
 ACTIONS = {
     "dinamis_relay_dashboard": {},

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.tests import factories as f
+from .. import factories as f
 
 
 def _token(user: dict[str, Any]) -> dict[str, str]:

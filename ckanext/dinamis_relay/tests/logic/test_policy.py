@@ -19,7 +19,8 @@ from ckanext.dinamis_relay.lifecycle.account import ACCOUNT
 from ckanext.dinamis_relay.lifecycle.adhesion import ADHESION
 from ckanext.dinamis_relay.lifecycle.imagery import IMAGERY
 from ckanext.dinamis_relay.model import Account, Adhesion, AuditEvent
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db")
 

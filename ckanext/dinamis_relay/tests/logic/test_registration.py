@@ -12,9 +12,10 @@ from ckan.tests import factories
 from ckanext.dinamis_relay import signals
 from ckanext.dinamis_relay.documents import issue
 from ckanext.dinamis_relay.model import Adhesion, AuditEvent, Document, Registration
-from ckanext.dinamis_relay.tests import account_helpers as ah
-from ckanext.dinamis_relay.tests import procedure_helpers as h
-from ckanext.dinamis_relay.tests.factories import valid_siret
+
+from .. import account_helpers as ah
+from .. import procedure_helpers as h
+from ..factories import valid_siret
 
 TODAY = datetime.date.today()
 LAST_YEAR = TODAY.replace(year=TODAY.year - 1)

@@ -11,7 +11,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.logic.action.dashboard import _cache_key
-from ckanext.dinamis_relay.tests import dashboard_helpers as dh
+
+from .. import dashboard_helpers as dh
 
 
 @pytest.fixture()

@@ -9,8 +9,9 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import Adhesion, EligibilityCheck
-from ckanext.dinamis_relay.tests import factories as f
-from ckanext.dinamis_relay.tests import procedure_helpers as h
+
+from .. import factories as f
+from .. import procedure_helpers as h
 
 COLUMNS = (
     "organization,legal_name,siret,entity_type,eligibility_category,address,postcode,city,"

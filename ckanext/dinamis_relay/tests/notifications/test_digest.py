@@ -14,7 +14,8 @@ from ckan.tests import factories
 from ckanext.dinamis_relay.cli import dinamis_relay
 from ckanext.dinamis_relay.model.base import utcnow
 from ckanext.dinamis_relay.notifications import digest, mailing
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 DECLARATION = Path(digest.__file__).resolve().parents[1] / "config_declaration.yaml"
 

@@ -1,7 +1,7 @@
 """Nothing lost: emails and documents are outbox rows written with the transition, delivered
 once after Redis comes back, retried while the mail server refuses, kept when they die.
 
-Against the real stack: the stack's own Redis is stopped and started again, and emails go
+Against real servers: a Redis of the test's own is stopped and started again, and emails go
 over SMTP to a local aiosmtpd sink (not CKAN's mail_server mock).
 """
 
@@ -10,12 +10,12 @@ from __future__ import annotations
 import collections
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,7 +27,8 @@ from aiosmtpd.controller import Controller
 
 from ckanext.dinamis_relay.model import Document, OutboxMessage
 from ckanext.dinamis_relay.notifications import outbox
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 # The sink --------------------------------------------------------------------------------
 
@@ -82,48 +83,74 @@ def sink(ckan_config, monkeypatch) -> Iterator[Sink]:
         controller.stop()
 
 
-# The stack's Redis, stopped and started ----------------------------------------------------
+# A Redis of the test's own, stopped and started -------------------------------------------
 
 
-def _redis_cli(host: str, port: int, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["redis-cli", "-h", host, "-p", str(port), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=10,
-    )
+class OwnRedis:
+    """A redis-server on a free loopback port, for a test that stops it: the stack's Redis
+    serves the other pytest workers and the CKAN core comparison at the same time."""
+
+    def __init__(self, folder: str) -> None:
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = folder
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", self.folder]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        for _ in range(200):
+            if self.cli("PING").stdout.strip() == "PONG":
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"redis-server did not start on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["redis-cli", "-h", "127.0.0.1", "-p", str(self.port), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+
+
+@pytest.fixture()
+def own_redis(with_plugins, clean_queues, ckan_config, monkeypatch, tmp_path) -> Iterator[OwnRedis]:
+    """CKAN's jobs and the outbox on a Redis of the test's own (after the plugins are loaded
+    and the stack's queues emptied): CKAN's connection pool and queues start afresh on it."""
+    import ckan.lib.jobs as jobs
+    import ckan.lib.redis as ckan_redis
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = OwnRedis(str(tmp_path))
+    server.start()
+    monkeypatch.setitem(ckan_config, "ckan.redis.url", server.url)
+    monkeypatch.setenv("CKAN_REDIS_URL", server.url)  # a reload of the plugins keeps it
+    monkeypatch.setattr(ckan_redis, "_connection_pool", None)
+    monkeypatch.setattr(jobs, "_queues", {})
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @contextlib.contextmanager
-def redis_stopped() -> Iterator[None]:
-    """Shut the stack's Redis down, then start it again with the same settings (empty)."""
-    url = urllib.parse.urlsplit(tk.config["ckan.redis.url"])
-    host, port = url.hostname or "127.0.0.1", url.port or 6379
-    if host not in ("127.0.0.1", "localhost"):
-        pytest.skip("only the stack's own Redis on loopback is stopped")
-    settings = {}
-    for name in ("dir", "pidfile", "logfile"):
-        lines = _redis_cli(host, port, "CONFIG", "GET", name).stdout.splitlines()
-        settings[name] = lines[1] if len(lines) > 1 else ""
-    _redis_cli(host, port, "SHUTDOWN", "NOSAVE")
-    for _ in range(100):
-        if _redis_cli(host, port, "PING").stdout.strip() != "PONG":
-            break
-        time.sleep(0.05)
+def redis_stopped(server: OwnRedis) -> Iterator[None]:
+    """Shut the Redis down, then start it again on the same port (empty)."""
+    server.stop()
     try:
         yield
     finally:
-        command = ["redis-server", "--port", str(port), "--bind", host, "--save", ""]
-        command += ["--appendonly", "no", "--daemonize", "yes"]
-        for name, value in settings.items():
-            if value:
-                command += [f"--{name}", value]
-        subprocess.run(command, check=True, timeout=10)
-        for _ in range(100):
-            if _redis_cli(host, port, "PING").stdout.strip() == "PONG":
-                break
-            time.sleep(0.05)
+        server.start()
 
 
 class Frozen:
@@ -133,17 +160,13 @@ class Frozen:
 
 
 @contextlib.contextmanager
-def redis_frozen(watchdog: float = 60) -> Iterator[Frozen]:
-    """Stop the stack's Redis process (SIGSTOP) and let it go on afterwards (SIGCONT): the
-    kernel still accepts connections, but no reply comes, as with a Redis that hangs or a
-    network that drops packets. A watchdog lets it go on after `watchdog` seconds, so code
-    that would wait for ever fails the test instead of hanging it (a guard, not a measure)."""
-    url = urllib.parse.urlsplit(tk.config["ckan.redis.url"])
-    host, port = url.hostname or "127.0.0.1", url.port or 6379
-    if host not in ("127.0.0.1", "localhost"):
-        pytest.skip("only the stack's own Redis on loopback is stopped")
-    info = _redis_cli(host, port, "INFO", "server").stdout
-    pid = int(next(line for line in info.splitlines() if line.startswith("process_id:"))[11:])
+def redis_frozen(server: OwnRedis, watchdog: float = 60) -> Iterator[Frozen]:
+    """Stop the Redis process (SIGSTOP) and let it go on afterwards (SIGCONT): the kernel
+    still accepts connections, but no reply comes, as with a Redis that hangs or a network
+    that drops packets. A watchdog lets it go on after `watchdog` seconds, so code that would
+    wait for ever fails the test instead of hanging it (a guard, not a measure)."""
+    assert server.process is not None
+    pid = server.process.pid
     state = Frozen()
     resumed = threading.Lock()
 
@@ -195,9 +218,11 @@ class TestNothingLost:
             row.kind for row in _rows()
         }
 
-    def test_redis_down_transitions_succeed_and_the_sweep_delivers_each_once(self, sink, run_jobs):
+    def test_redis_down_transitions_succeed_and_the_sweep_delivers_each_once(
+        self, sink, run_jobs, own_redis
+    ):
         f.staff()
-        with redis_stopped():
+        with redis_stopped(own_redis):
             # Submit, legal acceptance, decision: every transition commits without Redis.
             adhesion = f.adhesion("accepted", mode="relay")
         assert adhesion["state"] == "accepted"
@@ -235,7 +260,7 @@ class TestNothingLost:
         assert all("link" not in row.payload for row in _rows())
 
     def test_a_redis_that_does_not_answer_never_holds_a_transition(
-        self, sink, run_jobs, ckan_config, monkeypatch
+        self, sink, run_jobs, own_redis, ckan_config, monkeypatch
     ):
         """The jobs are handed over with a connect and read timeout: a stopped Redis process
         (connections accepted, never answered) costs the request that timeout once, the rows
@@ -244,7 +269,7 @@ class TestNothingLost:
         adhesion = f.adhesion("draft")
         # Without the outbox's own timeout the request waits for ever (older redis-py) or 5 s
         # per queue handed over (redis-py 8's default): 10 s here.
-        with redis_frozen(watchdog=7) as frozen:
+        with redis_frozen(own_redis, watchdog=7) as frozen:
             submitted = f.call("submit", adhesion["referent_dict"], id=adhesion["id"])
         assert not frozen.thawed_by_watchdog, "the transition waited on a Redis that is stopped"
         assert submitted["state"] == "pending_legal_validation"
@@ -340,11 +365,11 @@ class TestQueues:
         assert not [row for row in _rows() if row.kind == "adhesion.acceptance"]
 
 
-def _submission_without_redis() -> str:
+def _submission_without_redis(server: OwnRedis) -> str:
     """A relay-mode submission made while Redis was down, its rows never handed over and
     older than the sweep's grace period. Returns the organization's title."""
     f.staff()
-    with redis_stopped():
+    with redis_stopped(server):
         adhesion = f.adhesion("pending_legal_validation", mode="relay")
     model.Session.execute(
         sa.update(OutboxMessage).values(
@@ -372,12 +397,12 @@ def _subjects(sink: Sink) -> list[str]:
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_queues")
 class TestWorker:
-    def test_the_priority_queue_is_served_before_the_default_one(self, sink):
+    def test_the_priority_queue_is_served_before_the_default_one(self, sink, own_redis):
         """Default rows queued first, priority rows after: the plugin's worker (in burst
         mode, in this process) still delivers the priority ones first."""
         from ckanext.dinamis_relay.notifications.worker import InProcessOutboxWorker
 
-        title = _submission_without_redis()
+        title = _submission_without_redis(own_redis)
         rows = _rows()
         for queue in (outbox.DEFAULT_QUEUE, outbox.priority_queue()):
             ids = [row.id for row in rows if row.queue == queue]
@@ -389,12 +414,12 @@ class TestWorker:
         assert sorted(subjects) == sorted(expected)
         assert {row.state for row in _rows()} == {"done"}
 
-    def test_its_maintenance_sweeps_what_was_never_handed_over(self, sink):
+    def test_its_maintenance_sweeps_what_was_never_handed_over(self, sink, own_redis):
         """Rows written while Redis was down are delivered by the worker's own sweep (its
         first maintenance, at start; then every `outbox.sweep_seconds`), without cron."""
         from ckanext.dinamis_relay.notifications.worker import InProcessOutboxWorker
 
-        title = _submission_without_redis()
+        title = _submission_without_redis(own_redis)
         assert {row.state for row in _rows()} == {"pending"}
         worker = InProcessOutboxWorker([outbox.priority_queue(), outbox.DEFAULT_QUEUE])
         assert worker.maintenance_interval == 60

@@ -18,7 +18,8 @@ from ckanext.dinamis_relay.model import (
     ImageryRequestComment,
     Pseudonym,
 )
-from ckanext.dinamis_relay.tests import personal_data_helpers as h
+
+from .. import personal_data_helpers as h
 
 
 def _token(user):

@@ -8,8 +8,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.tests import dashboard_helpers
-from ckanext.dinamis_relay.tests import personal_data_helpers as h
+from .. import dashboard_helpers
+from .. import personal_data_helpers as h
 
 ALLOWED = {"the person", "sysadmin"}
 

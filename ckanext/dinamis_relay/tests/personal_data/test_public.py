@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from ckanext.dinamis_relay.model import Document
-from ckanext.dinamis_relay.tests import personal_data_helpers as h
+
+from .. import personal_data_helpers as h
 
 
 def _personal_strings(population) -> set[str]:

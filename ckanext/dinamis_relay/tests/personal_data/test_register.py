@@ -12,7 +12,8 @@ from ckan.model.base import BaseModel
 
 import ckanext.dinamis_relay.model  # noqa: F401  (registers the plugin's tables)
 from ckanext.dinamis_relay.personal_data import export, register
-from ckanext.dinamis_relay.tests import personal_data_helpers as h
+
+from .. import personal_data_helpers as h
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 

@@ -17,7 +17,8 @@ from ckanext.dinamis_relay.model import (
     ImageryRequestComment,
     ThreadArchive,
 )
-from ckanext.dinamis_relay.tests import personal_data_helpers as h
+
+from .. import personal_data_helpers as h
 
 ZERO = {
     "downloads": 0,

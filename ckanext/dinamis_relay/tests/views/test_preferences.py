@@ -7,7 +7,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.tests import factories as f
-from ckanext.dinamis_relay.tests.test_pages import get, post, text
+
+from .test_pages import get, post, text
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),

@@ -14,8 +14,8 @@ from ckan.tests import factories
 from ckanext.dinamis_relay import geo
 from ckanext.dinamis_relay.geo import coverage
 
-from . import factories as f
-from . import imagery_helpers as h
+from .. import factories as f
+from .. import imagery_helpers as h
 
 SPATIAL = "dinamis_relay spatial_metadata spatial_query"
 

@@ -13,7 +13,7 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import DownloadEvent
 
-from . import imagery_helpers as h
+from .. import imagery_helpers as h
 
 
 def _headers(user):

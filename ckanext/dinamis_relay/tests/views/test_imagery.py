@@ -10,7 +10,7 @@ from ckan.lib.helpers import url_for
 
 from ckanext.dinamis_relay.model import ImageryRequest
 
-from . import imagery_helpers as h
+from .. import imagery_helpers as h
 
 
 def _headers(user):

@@ -15,9 +15,10 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import Adhesion, EligibilityCheck, QuotaOverride
-from ckanext.dinamis_relay.tests import factories as f
-from ckanext.dinamis_relay.tests.compat import login_as
-from ckanext.dinamis_relay.tests.logic.test_waves import COLUMNS, row
+
+from .. import factories as f
+from ..compat import login_as
+from ..logic.test_waves import COLUMNS, row
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),

@@ -27,7 +27,8 @@ from ckanext.dinamis_relay.lifecycle import NEW, Lifecycle
 from ckanext.dinamis_relay.lifecycle.account import ACCOUNT
 from ckanext.dinamis_relay.lifecycle.adhesion import ADHESION
 from ckanext.dinamis_relay.model import Account, Adhesion, AuditEvent
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 EXAMPLES = int(os.environ.get("DINAMIS_RELAY_STATEFUL_EXAMPLES", "6"))
 STEPS = int(os.environ.get("DINAMIS_RELAY_STATEFUL_STEPS", "25"))

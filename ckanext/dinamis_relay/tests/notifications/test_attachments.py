@@ -10,7 +10,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.documents import issue
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 
 def accept(adhesion: dict, mail_server, run_jobs) -> list[dict]:

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from ckanext.dinamis_relay.lifecycle import audit
 from ckanext.dinamis_relay.model import Adhesion
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 N = 8
 

@@ -20,8 +20,9 @@ from werkzeug.datastructures import FileStorage
 
 from ckanext.dinamis_relay.documents import supporting
 from ckanext.dinamis_relay.model import AuditEvent, SupportingDocument
-from ckanext.dinamis_relay.tests import factories as f
-from ckanext.dinamis_relay.tests.compat import login_as
+
+from .. import factories as f
+from ..compat import login_as
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + b"0" * 2000
 

@@ -18,7 +18,7 @@ from ckan.model.base import BaseModel
 import ckanext.dinamis_relay.model  # noqa: F401  (registers the plugin's tables)
 
 PREFIX = "dinamis_relay_"
-ROOT = pathlib.Path(__file__).resolve().parents[3]
+ROOT = pathlib.Path(__file__).resolve().parents[4]
 
 
 def _plugin_tables(bind: sa.engine.Engine) -> set[str]:

@@ -7,7 +7,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.procedure import professional_email
-from ckanext.dinamis_relay.tests import account_helpers as h
+
+from .. import account_helpers as h
 
 BLOCKING = "ckanext.dinamis_relay.account_email_domain_blocking"
 

@@ -17,9 +17,10 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import Adhesion
-from ckanext.dinamis_relay.tests import factories as dr_factories
-from ckanext.dinamis_relay.tests.compat import login_as
 from ckanext.dinamis_relay.views import adhesion as adhesion_views
+
+from .. import factories as dr_factories
+from ..compat import login_as
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),

@@ -22,9 +22,10 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay import l10n
 from ckanext.dinamis_relay.model import Account, Adhesion
-from ckanext.dinamis_relay.tests import account_helpers
-from ckanext.dinamis_relay.tests import factories as dr_factories
-from ckanext.dinamis_relay.tests.compat import login_as
+
+from .. import account_helpers
+from .. import factories as dr_factories
+from ..compat import login_as
 
 pytestmark = [
     pytest.mark.usefixtures("with_plugins", "clean_db"),

@@ -9,8 +9,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
-from . import factories as f
-from . import imagery_helpers as h
+from .. import factories as f
+from .. import imagery_helpers as h
 
 
 def _search(user: dict[str, Any] | None, q: str = "*:*") -> set[str]:

@@ -9,7 +9,7 @@ import ckan.model as model
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.tests import account_helpers as h
+from .. import account_helpers as h
 
 
 def _auth(user) -> dict[str, str]:

@@ -9,7 +9,8 @@ import pytest
 from ckan.cli.cli import ckan
 
 from ckanext.dinamis_relay.model import Adhesion
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

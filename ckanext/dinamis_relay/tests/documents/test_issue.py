@@ -23,9 +23,9 @@ from pypdf import PdfReader
 from ckanext.dinamis_relay.documents import jobs, storage
 from ckanext.dinamis_relay.model import Adhesion, Document
 
-from . import factories
+from .. import factories
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "pdf"
+ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "pdf"
 
 
 # Helpers -----------------------------------------------------------------------------------
@@ -590,7 +590,7 @@ ROLES = (
     "instructor",
     "sysadmin",
 )
-# A classic-mode entity: super-referents act on relay-mode entities only (test_policy.py).
+# A classic-mode entity: super-referents act on relay-mode entities only (logic/test_policy.py).
 CAN_SEE = {"org_admin", "referent", "instructor", "sysadmin"}
 CAN_GENERATE = {"instructor", "sysadmin"}
 

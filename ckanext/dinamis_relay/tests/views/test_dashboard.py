@@ -8,8 +8,8 @@ import io
 import pytest
 from ckan.tests import factories
 
-from ckanext.dinamis_relay.tests import dashboard_helpers as dh
-from ckanext.dinamis_relay.tests import factories as f
+from .. import dashboard_helpers as dh
+from .. import factories as f
 
 
 def _get(app, url, user=None, status=200, **params):

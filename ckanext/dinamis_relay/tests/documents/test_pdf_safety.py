@@ -22,7 +22,7 @@ from ckanext.dinamis_relay.documents import logo, pdf, storage
 from ckanext.dinamis_relay.model import Document
 from ckanext.dinamis_relay.model.adhesion import ENTITY_FIELDS
 
-from . import factories
+from .. import factories
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):

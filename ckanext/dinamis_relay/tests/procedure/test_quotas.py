@@ -12,8 +12,9 @@ import pytest
 
 from ckanext.dinamis_relay.model import ImageryRequest, QuotaCounter
 from ckanext.dinamis_relay.procedure import quotas
-from ckanext.dinamis_relay.tests import imagery_helpers as ih
-from ckanext.dinamis_relay.tests import procedure_helpers as h
+
+from .. import imagery_helpers as ih
+from .. import procedure_helpers as h
 
 
 def forwarded(w: ih.World, **overrides) -> dict:

@@ -10,7 +10,8 @@ from ckan.tests import factories
 
 from ckanext.dinamis_relay import signals
 from ckanext.dinamis_relay.model import Account
-from ckanext.dinamis_relay.tests import account_helpers as h
+
+from .. import account_helpers as h
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

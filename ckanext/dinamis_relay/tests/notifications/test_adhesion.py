@@ -11,7 +11,8 @@ import pytest
 from ckan.tests import factories
 
 from ckanext.dinamis_relay.model import Adhesion
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 
 def _by_recipient(emails: list[dict]) -> dict[str, dict]:

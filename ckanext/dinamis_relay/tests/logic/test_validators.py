@@ -6,7 +6,8 @@ import ckan.plugins.toolkit as tk
 import pytest
 
 from ckanext.dinamis_relay.logic import validators as v
-from ckanext.dinamis_relay.tests import factories as f
+
+from .. import factories as f
 
 
 def _invalid(validator, value) -> str:
