@@ -98,13 +98,6 @@ def capacity(org: dict[str, Any], user: dict[str, Any]) -> str | None:
     return member.capacity if member else None
 
 
-def request_account(
-    user: dict[str, Any] | None, org: dict[str, Any], **extra: Any
-) -> dict[str, Any]:
-    """`user`'s own account request to `org` (AccountFactory)."""
-    return f.AccountFactory(user=user, organization_id=org["id"], **extra)
-
-
 def account_row(account_id: str) -> Account:
     model.Session.expire_all()
     account = model.Session.get(Account, account_id)

@@ -12,8 +12,10 @@ from . import factories, workers
 from .compat import keep_cookies, work_off_queue
 from .reuse import Apps, Database, Plugins
 
-# The plugin's objects, created through its actions (factories.py): `adhesion_draft`,
-# `account_request` and `imagery_request_draft`, and their `*_factory`.
+# The plugin's objects, created through its actions (factories.py): the fixtures
+# `adhesion_draft`, `account_request` and `imagery_request_draft`, and the factories
+# themselves as `adhesion_factory`, `account_factory` and `imagery_request_factory`
+# (pytest-factoryboy names those after the class), to call with the fields a test needs.
 register(factories.AdhesionFactory, "adhesion_draft")
 register(factories.AccountFactory, "account_request")
 register(factories.ImageryRequestFactory, "imagery_request_draft")

@@ -3,7 +3,8 @@
 `AdhesionFactory`, `AccountFactory` and `ImageryRequestFactory` are factory_boy factories in
 the style of CKAN's own (`Meta.action`: they create through the plugin's actions), registered
 in conftest.py as pytest-factoryboy fixtures (`adhesion_draft`, `account_request`,
-`imagery_request_draft` and their `*_factory`). Adhesions and accounts are brought to later
+`imagery_request_draft`; the factories as `adhesion_factory`, `account_factory`,
+`imagery_request_factory`). Adhesions and accounts are brought to later
 states through the actions themselves (as a sysadmin), so every one has the audit trail,
 numbers and acceptances a real one would have.
 """
@@ -477,7 +478,7 @@ def account(
     if current is None:
         account_helpers.make_adhesion(organization["id"], mode=mode)
     person = person or factories.User()
-    created = account_helpers.request_account(person, organization, **profile)
+    created = AccountFactory(user=person, organization_id=organization["id"], **profile)
     account_id = created["id"]
     steps = {
         "requested": [],

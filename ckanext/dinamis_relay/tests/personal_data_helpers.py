@@ -81,12 +81,7 @@ def downloadable_resource() -> dict[str, Any]:
 
 
 def request(user: dict[str, Any], organization: dict[str, Any], submit: bool = True) -> dict:
-    created = call(
-        "imagery_request_create",
-        user,
-        organization_id=organization["id"],
-        **imagery_helpers.request_data(),
-    )
+    created = f.ImageryRequestFactory(user=user, organization_id=organization["id"])
     if submit:
         call("imagery_request_submit", user, id=created["id"])
     return created

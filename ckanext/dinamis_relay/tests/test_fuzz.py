@@ -80,12 +80,9 @@ def _world() -> tuple[fuzzing.World, dict[str, dict[str, str]]]:
     account = f.account("active")
     requested = f.account("requested", organization=account["organization_dict"])
     dataset = factories.Dataset(owner_org=account["organization_id"])
-    from . import imagery_helpers
 
-    request = imagery_helpers.call(
-        "dinamis_relay_imagery_request_create",
-        account["person_dict"],
-        **imagery_helpers.request_data(organization_id=account["organization_id"]),
+    request = f.ImageryRequestFactory(
+        user=account["person_dict"], organization_id=account["organization_id"]
     )
     plain = factories.User()
     users = {

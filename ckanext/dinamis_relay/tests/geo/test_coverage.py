@@ -321,13 +321,13 @@ def _headers(user: dict[str, Any]) -> dict[str, str]:
 
 
 def _submitted(w: h.World, **overrides: Any) -> dict[str, Any]:
-    data = h.request_data(
+    created = f.ImageryRequestFactory(
+        user=w.requester,
         acquisition_mode="archive",
         period_start="2025-01-01",
         period_end="2025-12-31",
         **overrides,
     )
-    created = h.call("dinamis_relay_imagery_request_create", w.requester, **data)
     return h.call("dinamis_relay_imagery_request_submit", w.requester, id=created["id"])
 
 

@@ -44,7 +44,7 @@ def expected(role: str, action: str, mode: str) -> bool:
 
 
 @pytest.fixture()
-def world():
+def world(account_factory):
     people = {role: factories.User() for role in ROLES if role not in ("anonymous", "sysadmin")}
     people["anonymous"] = None
     people["sysadmin"] = factories.Sysadmin()
@@ -58,7 +58,7 @@ def world():
         # The same users hold the same roles in both entities.
         org = h.entity(mode, referent=people["referent"])
         h.add_member(org, people["org_admin"], "admin")
-        account = h.request_account(people["the_person"], org)
+        account = account_factory(user=people["the_person"], organization_id=org["id"])
         entities[mode] = (org, account)
     return people, entities
 
@@ -100,11 +100,11 @@ def test_auth_matrix(world, action):
 class TestCrossEntityThroughActions:
     """The same refusals seen from the actions themselves, with nothing changed."""
 
-    def test_referent_of_a_cannot_validate_in_b(self):
+    def test_referent_of_a_cannot_validate_in_b(self, account_factory):
         referent_a = factories.User()
         h.entity("classic", referent=referent_a)
         org_b = h.entity("classic", referent=factories.User())
-        account = h.request_account(factories.User(), org_b)
+        account = account_factory(user=factories.User(), organization_id=org_b["id"])
         with pytest.raises(tk.NotAuthorized):
             h.call("dinamis_relay_account_validate", referent_a, id=account["id"])
         with pytest.raises(tk.NotAuthorized):
@@ -119,10 +119,10 @@ class TestCrossEntityThroughActions:
         assert h.account_row(account["id"]).state == "requested"
         assert h.account_count() == 1
 
-    def test_super_referent_cannot_act_on_classic_entity(self):
+    def test_super_referent_cannot_act_on_classic_entity(self, account_factory):
         staff = h.super_referent()
         org = h.entity("classic", referent=factories.User())
-        account = h.request_account(factories.User(), org)
+        account = account_factory(user=factories.User(), organization_id=org["id"])
         for action in ("validate", "suspend", "close"):
             with pytest.raises(tk.NotAuthorized):
                 h.call(f"dinamis_relay_account_{action}", staff, id=account["id"])

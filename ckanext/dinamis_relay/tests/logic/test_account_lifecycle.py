@@ -23,9 +23,9 @@ def classic():
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestRequest:
-    def test_request_is_recorded_with_terms_and_audit(self, classic):
+    def test_request_is_recorded_with_terms_and_audit(self, classic, account_factory):
         org, _referent, person = classic
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
 
         assert account["state"] == "requested"
         assert account["user_name"] == person["name"]
@@ -41,83 +41,91 @@ class TestRequest:
         assert h.capacity(org, person) is None
         assert access.active_account_org_ids(person["id"]) == set()
 
-    def test_requesting_twice_is_refused(self, classic):
+    def test_requesting_twice_is_refused(self, classic, account_factory):
         org, _referent, person = classic
-        h.request_account(person, org)
+        account_factory(user=person, organization_id=org["id"])
         with pytest.raises(tk.ValidationError) as error:
-            h.request_account(person, org)
+            account_factory(user=person, organization_id=org["id"])
         assert "organization_id" in error.value.error_dict
         assert h.account_count() == 1
 
-    def test_terms_must_be_accepted(self, classic):
+    def test_terms_must_be_accepted(self, classic, account_factory):
         org, _referent, person = classic
         with pytest.raises(tk.ValidationError) as error:
-            h.request_account(person, org, accept_terms=False)
+            account_factory(user=person, organization_id=org["id"], accept_terms=False)
         assert "accept_terms" in error.value.error_dict
         assert h.account_count() == 0
 
-    def test_missing_fields_are_reported_per_field(self, classic):
+    def test_missing_fields_are_reported_per_field(self, classic, account_factory):
         org, _referent, person = classic
         with pytest.raises(tk.ValidationError) as error:
-            h.request_account(person, org, job_title="  ", intended_use="", phone="call me")
+            account_factory(
+                user=person,
+                organization_id=org["id"],
+                job_title="  ",
+                intended_use="",
+                phone="call me",
+            )
         assert set(error.value.error_dict) == {"job_title", "intended_use", "phone"}
         assert h.account_count() == 0
 
     @pytest.mark.parametrize("state", ["draft", "pending_instruction", "suspended", "rejected"])
-    def test_entity_without_accepted_adhesion(self, state):
+    def test_entity_without_accepted_adhesion(self, state, account_factory):
         org = h.entity("classic", state=state)
         with pytest.raises(tk.ValidationError) as error:
-            h.request_account(factories.User(), org)
+            account_factory(user=factories.User(), organization_id=org["id"])
         assert "accepted" in str(error.value.error_dict["organization_id"])
         assert h.account_count() == 0
 
-    def test_entity_without_adhesion_and_unknown_entity(self):
+    def test_entity_without_adhesion_and_unknown_entity(self, account_factory):
         person = factories.User()
         for org_id in (factories.Organization()["id"], "no-such-org"):
             with pytest.raises(tk.ValidationError):
-                h.request_account(person, {"id": org_id})
+                account_factory(user=person, organization_id=org_id)
         assert h.account_count() == 0
 
-    def test_anonymous_may_not_request(self, classic):
+    def test_anonymous_may_not_request(self, classic, account_factory):
         org, _referent, _person = classic
         with pytest.raises(tk.NotAuthorized):
-            h.request_account(None, org)
+            account_factory(user=None, organization_id=org["id"])
 
-    def test_domain_mismatch_is_flagged(self, classic):
+    def test_domain_mismatch_is_flagged(self, classic, account_factory):
         org, _referent, _person = classic
         outsider = factories.User(email=h.user_email("gmail.com"))
-        account = h.request_account(outsider, org)
+        account = account_factory(user=outsider, organization_id=org["id"])
         assert account["email_domain_mismatch"] is True
 
-    def test_subdomain_matches(self, classic):
+    def test_subdomain_matches(self, classic, account_factory):
         org, _referent, _person = classic
         agent = factories.User(email=h.user_email("ddt.example.fr"))
-        assert h.request_account(agent, org)["email_domain_mismatch"] is False
+        assert (
+            account_factory(user=agent, organization_id=org["id"])["email_domain_mismatch"] is False
+        )
 
-    def test_domain_mismatch_blocking(self, classic, ckan_config, monkeypatch):
+    def test_domain_mismatch_blocking(self, classic, ckan_config, monkeypatch, account_factory):
         monkeypatch.setitem(
             ckan_config, "ckanext.dinamis_relay.account_email_domain_blocking", True
         )
         org, _referent, _person = classic
         outsider = factories.User(email=h.user_email("gmail.com"))
         with pytest.raises(tk.ValidationError) as error:
-            h.request_account(outsider, org)
+            account_factory(user=outsider, organization_id=org["id"])
         assert "example.fr" in str(error.value.error_dict["email"])
         assert h.account_count() == 0
 
-    def test_request_again_after_refusal(self, classic):
+    def test_request_again_after_refusal(self, classic, account_factory):
         org, referent, person = classic
-        first = h.request_account(person, org)
+        first = account_factory(user=person, organization_id=org["id"])
         h.call("dinamis_relay_account_refuse", referent, id=first["id"], reason="Unknown person")
-        second = h.request_account(person, org)
+        second = account_factory(user=person, organization_id=org["id"])
         assert second["id"] != first["id"]
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestValidation:
-    def test_validate_grants_membership_and_access(self, classic):
+    def test_validate_grants_membership_and_access(self, classic, account_factory):
         org, referent, person = classic
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
 
         result = h.call("dinamis_relay_account_validate", referent, id=account["id"])
 
@@ -129,10 +137,10 @@ class TestValidation:
         assert access.active_account_org_ids(person["id"]) == {org["id"]}
         assert [e.action for e in h.events(account["id"])] == ["request", "validate"]
 
-    def test_validate_keeps_existing_capacity(self, classic):
+    def test_validate_keeps_existing_capacity(self, classic, account_factory):
         org, referent, person = classic
         h.add_member(org, person, "editor")
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
         result = h.call("dinamis_relay_account_validate", referent, id=account["id"])
         assert result["membership_created"] is False
         assert h.capacity(org, person) == "editor"
@@ -140,9 +148,9 @@ class TestValidation:
         h.call("dinamis_relay_account_close", referent, id=account["id"])
         assert h.capacity(org, person) == "editor"
 
-    def test_refuse_needs_a_reason(self, classic):
+    def test_refuse_needs_a_reason(self, classic, account_factory):
         org, referent, person = classic
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
         with pytest.raises(tk.ValidationError) as error:
             h.call("dinamis_relay_account_refuse", referent, id=account["id"], reason=" ")
         assert "reason" in error.value.error_dict
@@ -156,9 +164,9 @@ class TestValidation:
         assert h.events(account["id"])[-1].comment == "Not an agent"
         assert h.capacity(org, person) is None
 
-    def test_validating_a_closed_account_is_refused(self, classic):
+    def test_validating_a_closed_account_is_refused(self, classic, account_factory):
         org, referent, person = classic
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
         h.call("dinamis_relay_account_validate", referent, id=account["id"])
         h.call("dinamis_relay_account_close", referent, id=account["id"])
         before = len(h.events(account["id"]))
@@ -170,19 +178,21 @@ class TestValidation:
         assert h.account_row(account["id"]).state == "closed"
         assert len(h.events(account["id"])) == before
 
-    def test_adhesion_no_longer_accepted_blocks_validation(self, classic):
+    def test_adhesion_no_longer_accepted_blocks_validation(self, classic, account_factory):
         org, referent, person = classic
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
         h.make_adhesion(org["id"], state="suspended", referent=referent)
         with pytest.raises(tk.ValidationError):
             h.call("dinamis_relay_account_validate", referent, id=account["id"])
         assert h.account_row(account["id"]).state == "requested"
         assert h.capacity(org, person) is None
 
-    def test_blocking_domain_refuses_validation(self, classic, ckan_config, monkeypatch):
+    def test_blocking_domain_refuses_validation(
+        self, classic, ckan_config, monkeypatch, account_factory
+    ):
         org, referent, _person = classic
         outsider = factories.User(email=h.user_email("gmail.com"))
-        account = h.request_account(outsider, org)
+        account = account_factory(user=outsider, organization_id=org["id"])
         monkeypatch.setitem(
             ckan_config, "ckanext.dinamis_relay.account_email_domain_blocking", True
         )
@@ -201,9 +211,9 @@ class TestValidation:
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestLifecycle:
     @pytest.fixture()
-    def active(self, classic):
+    def active(self, classic, account_factory):
         org, referent, person = classic
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
         h.call("dinamis_relay_account_validate", referent, id=account["id"])
         return org, referent, person, account
 

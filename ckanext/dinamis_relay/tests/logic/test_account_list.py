@@ -16,7 +16,10 @@ from .. import account_helpers as h
 
 
 def make_accounts(org, n, state="requested", **fields):
-    """n accounts written through the model (fast), each with its own user."""
+    """n accounts written through the model, each with its own user: the lists' filters,
+    paging and query counts are under test, not the request action (tested in
+    test_account_lifecycle.py), which would cost a request and its emails per account (50 in
+    the paging tests)."""
     ids = []
     for i in range(n):
         user = factories.User(fullname=f"Agent {i:03d}")
@@ -110,11 +113,11 @@ class TestListFiltersAndScope:
         assert h.call("dinamis_relay_account_list", referent)["count"] == 2
         assert h.call("dinamis_relay_account_list", referent, manageable=True)["count"] == 0
 
-    def test_plain_user_sees_own_accounts_only(self):
+    def test_plain_user_sees_own_accounts_only(self, account_factory):
         org = h.entity("classic")
         make_accounts(org, 3)
         person = factories.User()
-        mine = h.request_account(person, org)
+        mine = account_factory(user=person, organization_id=org["id"])
         result = h.call("dinamis_relay_account_list", person)
         assert [a["id"] for a in result["results"]] == [mine["id"]]
         assert h.call("dinamis_relay_account_list", person, mine=True)["count"] == 1

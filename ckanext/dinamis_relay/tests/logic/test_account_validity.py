@@ -13,6 +13,7 @@ from ckan.tests import factories
 from ckanext.dinamis_relay import access
 
 from .. import account_helpers as h
+from .. import factories as f
 
 
 def _body(message) -> str:
@@ -26,7 +27,7 @@ def _active(referent=None, org=None, person=None):
     referent = referent or factories.User()
     org = org or h.entity("classic", referent=referent)
     person = person or factories.User()
-    account = h.request_account(person, org)
+    account = f.AccountFactory(user=person, organization_id=org["id"])
     h.call("dinamis_relay_account_validate", referent, id=account["id"])
     return org, referent, person, account
 
@@ -94,11 +95,11 @@ class TestValidity:
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "with_request_context")
 class TestEmails:
-    def test_request_notifies_referent_then_person(self, mail_server, run_jobs):
+    def test_request_notifies_referent_then_person(self, mail_server, run_jobs, account_factory):
         referent = factories.User(email="referent@example.fr")
         org = h.entity("classic", referent=referent, title="Commune de Pessac")
         person = factories.User(email="agent@example.fr")
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
         run_jobs()
         [message] = mail_server.get_smtp_messages()
         assert message[2] == ["referent@example.fr"]
@@ -111,10 +112,10 @@ class TestEmails:
         assert messages[-1][2] == ["agent@example.fr"]
         assert "Inconnu" in _body(messages[-1])
 
-    def test_relay_request_notifies_super_referents(self, mail_server, run_jobs):
+    def test_relay_request_notifies_super_referents(self, mail_server, run_jobs, account_factory):
         staff = h.super_referent()
         org = h.entity("relay")
-        h.request_account(factories.User(), org)
+        account_factory(user=factories.User(), organization_id=org["id"])
         run_jobs()
         assert [m[2] for m in mail_server.get_smtp_messages()] == [[staff["email"]]]
 

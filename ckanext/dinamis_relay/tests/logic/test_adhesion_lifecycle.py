@@ -197,20 +197,10 @@ class TestClassicMode:
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestRelayMode:
-    def test_super_referent_checks_eligibility_and_submits(self):
+    def test_super_referent_checks_eligibility_and_submits(self, adhesion_factory):
         staff = f.staff()
-        org = factories.Organization()
-        referent = factories.User()
         sr = staff.super_referent
-        draft = f.call(
-            "create",
-            sr,
-            organization_id=org["id"],
-            mode="relay",
-            referent_user_id=referent["id"],
-            convention_number="CONV-PIGMA-2024-012",
-            **f.adhesion_data(),
-        )
+        draft = adhesion_factory(user=sr, relay=True)
         with pytest.raises(tk.ValidationError) as error:
             f.call("submit", sr, id=draft["id"])
         assert "eligibility" in error.value.error_dict

@@ -7,6 +7,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 import pytest
 
+from .. import factories as f
 from .. import imagery_helpers as h
 
 ROLES = (
@@ -35,7 +36,7 @@ def _allowed(w: h.World, action: str, data: dict[str, Any]) -> set[str]:
 
 
 def _request(w: h.World, user: dict[str, Any], *steps: tuple[dict[str, Any], str]) -> str:
-    created = h.call("dinamis_relay_imagery_request_create", user, **h.request_data())
+    created = f.ImageryRequestFactory(user=user)
     if steps:
         h.call("dinamis_relay_imagery_request_submit", user, id=created["id"])
     for actor, transition in steps:

@@ -96,20 +96,20 @@ class TestBadInput:
     @pytest.mark.parametrize(
         ("case", "overrides", "field", "message"), BAD_FIELDS, ids=[c[0] for c in BAD_FIELDS]
     )
-    def test_create_refuses_and_stores_nothing(self, case, overrides, field, message):
+    def test_create_refuses_and_stores_nothing(
+        self, case, overrides, field, message, imagery_request_factory
+    ):
         w = h.world()
         before = h.snapshot()
         with pytest.raises(tk.ValidationError) as error:
-            h.call(
-                "dinamis_relay_imagery_request_create", w.requester, **h.request_data(**overrides)
-            )
+            imagery_request_factory(user=w.requester, **overrides)
         assert field in error.value.error_dict, error.value.error_dict
         assert message in " ".join(error.value.error_dict[field])
         assert h.snapshot() == before
 
-    def test_update_refuses_bad_area_and_inconsistent_dates(self):
+    def test_update_refuses_bad_area_and_inconsistent_dates(self, imagery_request_factory):
         w = h.world()
-        created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
+        created = imagery_request_factory(user=w.requester)
         before = h.snapshot()
         with pytest.raises(tk.ValidationError) as error:
             h.call(
@@ -126,16 +126,16 @@ class TestBadInput:
         assert "period_end" in error.value.error_dict
         assert h.snapshot() == before
 
-    def test_suspended_account_may_not_create_nor_submit(self):
+    def test_suspended_account_may_not_create_nor_submit(self, imagery_request_factory):
         w = h.world()
         before = h.snapshot()
         with pytest.raises(tk.NotAuthorized) as error:
-            h.call("dinamis_relay_imagery_request_create", w.suspended, **h.request_data())
+            imagery_request_factory(user=w.suspended)
         assert "active DINAMIS account" in str(error.value)
         assert h.snapshot() == before
 
         # An account suspended after drafting cannot submit the draft.
-        created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
+        created = imagery_request_factory(user=w.requester)
         import ckan.model as model
 
         from ckanext.dinamis_relay.model import Account
@@ -149,15 +149,11 @@ class TestBadInput:
             h.call("dinamis_relay_imagery_request_update", w.requester, id=created["id"], title="x")
         assert h.snapshot() == before
 
-    def test_entity_without_account_is_refused(self):
+    def test_entity_without_account_is_refused(self, imagery_request_factory):
         w = h.world()
         before = h.snapshot()
         with pytest.raises(tk.NotAuthorized):
-            h.call(
-                "dinamis_relay_imagery_request_create",
-                w.requester,
-                **h.request_data(organization_id=w.classic_entity["id"]),
-            )
+            imagery_request_factory(user=w.requester, organization_id=w.classic_entity["id"])
         assert h.snapshot() == before
 
     @pytest.mark.parametrize(
@@ -168,9 +164,9 @@ class TestBadInput:
             {"transition": "review", "id": "no-such-request"},
         ],
     )
-    def test_bad_transition(self, data):
+    def test_bad_transition(self, data, imagery_request_factory):
         w = h.world()
-        created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
+        created = imagery_request_factory(user=w.requester)
         h.call("dinamis_relay_imagery_request_submit", w.requester, id=created["id"])
         before = h.snapshot()
         with pytest.raises((tk.ValidationError, tk.ObjectNotFound)):
@@ -187,9 +183,9 @@ class TestBadInput:
             with pytest.raises(tk.ValidationError):
                 h.call("dinamis_relay_imagery_request_list", w.requester, **data)
 
-    def test_blank_comment(self):
+    def test_blank_comment(self, imagery_request_factory):
         w = h.world()
-        created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
+        created = imagery_request_factory(user=w.requester)
         h.call("dinamis_relay_imagery_request_submit", w.requester, id=created["id"])
         before = h.snapshot()
         with pytest.raises(tk.ValidationError):

@@ -12,14 +12,13 @@ import sqlalchemy as sa
 
 from ckanext.dinamis_relay.model import AuditEvent, ImageryRequest
 
+from .. import factories as f
 from .. import imagery_helpers as h
 from ..factories import sent_emails
 
 
 def _create(w: h.World, user=None, **overrides):
-    return h.call(
-        "dinamis_relay_imagery_request_create", user or w.requester, **h.request_data(**overrides)
-    )
+    return f.ImageryRequestFactory(user=user or w.requester, **overrides)
 
 
 def _transition(user, request_id, transition, **data):

@@ -13,14 +13,14 @@ from .. import account_helpers as h
 
 
 @pytest.fixture()
-def active():
+def active(account_factory):
     """An active account in a classic-mode entity, with the membership the plugin created."""
     referent = factories.User()
     org = h.entity("classic", referent=referent)
     admin = factories.User()
     h.add_member(org, admin, "admin")
     person = factories.User()
-    account = h.request_account(person, org)
+    account = account_factory(user=person, organization_id=org["id"])
     h.call("dinamis_relay_account_validate", referent, id=account["id"])
     assert h.capacity(org, person) == "member"
     return org, admin, person, account
@@ -78,12 +78,12 @@ class TestRemovalClosesAccount:
         assert h.account_row(account["id"]).state == "active"
         assert h.capacity(org, person) == "member"
 
-    def test_user_delete(self, active):
+    def test_user_delete(self, active, account_factory):
         _org, _admin, person, account = active
         sysadmin = factories.Sysadmin()
         # A pending request elsewhere goes too.
         other = h.entity("classic", referent=factories.User())
-        pending = h.request_account(person, other)
+        pending = account_factory(user=person, organization_id=other["id"])
         h.call("user_delete", sysadmin, id=person["id"])
         _assert_closed_by_membership_removal(account, sysadmin)
         assert h.account_row(pending["id"]).state == "closed"
@@ -223,10 +223,10 @@ class TestSuperReferentMembership:
                 role="member",
             )
 
-    def test_removal_by_super_referent_closes_account(self, relay_org):
+    def test_removal_by_super_referent_closes_account(self, relay_org, account_factory):
         staff = h.super_referent()
         person = factories.User()
-        account = h.request_account(person, relay_org)
+        account = account_factory(user=person, organization_id=relay_org["id"])
         h.call("dinamis_relay_account_validate", staff, id=account["id"])
         h.call("organization_member_delete", staff, id=relay_org["id"], username=person["name"])
         _assert_closed_by_membership_removal(account, staff)

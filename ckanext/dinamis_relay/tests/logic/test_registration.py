@@ -66,10 +66,10 @@ class TestRegister:
         assert event.user_id == people["instructor"]["id"]
         assert event.data["number"] == "DIN-2023-117"
 
-    def test_its_people_may_request_accounts_at_once(self, people):
+    def test_its_people_may_request_accounts_at_once(self, people, account_factory):
         org, referent = factories.Organization(), factories.User()
         h.call("adhesion_register", people["sysadmin"], **_data(org, referent))
-        account = ah.request_account(factories.User(), org)
+        account = account_factory(user=factories.User(), organization_id=org["id"])
         assert account["state"] == "requested"
         history = h.call("adhesion_history", referent, organization_id=org["id"])
         assert [e["action"] for e in history["results"]] == ["register"]

@@ -26,6 +26,8 @@ class TestTable:
         assert indexes == {i.name for i in Account.__table__.indexes}
 
     def test_one_live_account_per_person_and_entity(self):
+        # Rows, not the request action: the table's own unique index is under test (the
+        # action refuses a second request before the database would).
         org = h.entity("classic")
         user = factories.User()
         model.Session.add(Account(user_id=user["id"], organization_id=org["id"]))
@@ -49,7 +51,7 @@ class TestTable:
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
-def test_transitions_send_the_account_signal():
+def test_transitions_send_the_account_signal(account_factory):
     referent = factories.User()
     org = h.entity("classic", referent=referent)
     received = []
@@ -59,7 +61,7 @@ def test_transitions_send_the_account_signal():
 
     signals.account_transition.connect(receiver)
     try:
-        account = h.request_account(factories.User(), org)
+        account = account_factory(user=factories.User(), organization_id=org["id"])
         h.call("dinamis_relay_account_validate", referent, id=account["id"])
     finally:
         signals.account_transition.disconnect(receiver)

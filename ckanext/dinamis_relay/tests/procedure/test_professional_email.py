@@ -37,25 +37,31 @@ def test_generic_domains(email, generic):
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestAccounts:
-    def test_flagged_even_without_declared_domains(self):
+    def test_flagged_even_without_declared_domains(self, account_factory):
         org = h.entity("classic")
-        account = h.request_account(factories.User(email="jean.dupont@orange.fr"), org)
+        account = account_factory(
+            user=factories.User(email="jean.dupont@orange.fr"), organization_id=org["id"]
+        )
         assert account["email_domain_mismatch"] is True
         shown = h.call("dinamis_relay_account_show", factories.Sysadmin(), id=account["id"])
         assert shown["email_generic"] is True
 
-    def test_professional_address_not_flagged(self):
+    def test_professional_address_not_flagged(self, account_factory):
         org = h.entity("classic")
-        account = h.request_account(factories.User(email="sig@pessac.fr"), org)
+        account = account_factory(
+            user=factories.User(email="sig@pessac.fr"), organization_id=org["id"]
+        )
         assert account["email_domain_mismatch"] is False
 
     def test_blocking_refuses_with_a_clear_message_and_writes_nothing(
-        self, ckan_config, monkeypatch
+        self, ckan_config, monkeypatch, account_factory
     ):
         monkeypatch.setitem(ckan_config, BLOCKING, True)
         org = h.entity("classic")
         with pytest.raises(tk.ValidationError) as error:
-            h.request_account(factories.User(email="jean.dupont@free.fr"), org)
+            account_factory(
+                user=factories.User(email="jean.dupont@free.fr"), organization_id=org["id"]
+            )
         assert "webmail" in error.value.error_dict["email"][0]
         assert h.account_count() == 0
 
@@ -76,8 +82,10 @@ class TestAccounts:
         assert "email" in error.value.error_dict
         assert h.account_count() == 0
 
-    def test_the_list_is_configurable(self, ckan_config, monkeypatch):
+    def test_the_list_is_configurable(self, ckan_config, monkeypatch, account_factory):
         monkeypatch.setitem(ckan_config, professional_email.OPTION, "")
         org = h.entity("classic")
-        account = h.request_account(factories.User(email="jean@gmail.com"), org)
+        account = account_factory(
+            user=factories.User(email="jean@gmail.com"), organization_id=org["id"]
+        )
         assert account["email_domain_mismatch"] is False

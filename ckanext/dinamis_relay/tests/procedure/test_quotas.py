@@ -13,17 +13,15 @@ import pytest
 from ckanext.dinamis_relay.model import ImageryRequest, QuotaCounter
 from ckanext.dinamis_relay.procedure import quotas
 
+from .. import factories as f
 from .. import imagery_helpers as ih
 from .. import procedure_helpers as h
 
 
 def forwarded(w: ih.World, **overrides) -> dict:
     """A request of the relay entity forwarded to DINAMIS."""
-    request = ih.call(
-        "dinamis_relay_imagery_request_create",
-        w.requester,
-        organization_id=w.relay_entity["id"],
-        **ih.request_data(**overrides),
+    request = f.ImageryRequestFactory(
+        user=w.requester, organization_id=w.relay_entity["id"], **overrides
     )
     ih.call("dinamis_relay_imagery_request_submit", w.requester, id=request["id"])
     for step in ("review", "forward"):

@@ -70,11 +70,11 @@ class TestPersonPages:
         assert "error-block" in response.body
         assert h.account_count() == 0
 
-    def test_account_page_shows_history_and_person_may_close(self, app):
+    def test_account_page_shows_history_and_person_may_close(self, app, account_factory):
         referent = factories.User()
         org = h.entity("classic", referent=referent)
         person = factories.User()
-        account = h.request_account(person, org)
+        account = account_factory(user=person, organization_id=org["id"])
         h.call("dinamis_relay_account_validate", referent, id=account["id"])
         page = app.get(f"/dinamis/account/{account['id']}", headers=_auth(person))
         assert page.status_code == 200
@@ -88,11 +88,13 @@ class TestPersonPages:
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")
 class TestValidatorPages:
-    def test_queue_validate_and_refuse_in_one_step(self, app):
+    def test_queue_validate_and_refuse_in_one_step(self, app, account_factory):
         referent = factories.User()
         org = h.entity("classic", referent=referent, email_domains=["example.fr"])
-        good = h.request_account(factories.User(email="good@example.fr"), org)
-        odd = h.request_account(factories.User(email="odd@gmail.com"), org)
+        good = account_factory(
+            user=factories.User(email="good@example.fr"), organization_id=org["id"]
+        )
+        odd = account_factory(user=factories.User(email="odd@gmail.com"), organization_id=org["id"])
         headers = _auth(referent)
 
         queue = app.get("/dinamis/account/queue", headers=headers)
@@ -120,23 +122,25 @@ class TestValidatorPages:
         row = h.account_row(odd["id"])
         assert (row.state, row.refusal_reason) == ("refused", "Adresse personnelle")
 
-    def test_transition_by_stranger_is_forbidden(self, app):
+    def test_transition_by_stranger_is_forbidden(self, app, account_factory):
         org = h.entity("classic", referent=factories.User())
-        account = h.request_account(factories.User(), org)
+        account = account_factory(user=factories.User(), organization_id=org["id"])
         response = app.post(
             f"/dinamis/account/{account['id']}/validate", headers=_auth(factories.User())
         )
         assert response.status_code == 403
         assert h.account_row(account["id"]).state == "requested"
 
-    def test_entity_list_with_filters_and_paging(self, app, monkeypatch):
+    def test_entity_list_with_filters_and_paging(self, app, monkeypatch, account_factory):
         from ckanext.dinamis_relay.views import account as views
 
         monkeypatch.setattr(views, "PAGE_SIZE", 2)
         referent = factories.User()
         org = h.entity("classic", referent=referent)
         for i in range(3):
-            h.request_account(factories.User(fullname=f"Personne {i}"), org)
+            account_factory(
+                user=factories.User(fullname=f"Personne {i}"), organization_id=org["id"]
+            )
         headers = _auth(referent)
         page1 = app.get(f"/dinamis/account/list?organization_id={org['name']}", headers=headers)
         assert page1.status_code == 200
@@ -150,13 +154,13 @@ class TestValidatorPages:
         )
         assert denied.status_code == 403
 
-    def test_super_referent_view_across_partners(self, app):
+    def test_super_referent_view_across_partners(self, app, account_factory):
         staff = h.super_referent()
         a = h.entity("relay", title="Partenaire A")
         b = h.entity("relay", title="Partenaire B")
         c = h.entity("classic", title="Entité classique")
         for org in (a, b, c):
-            h.request_account(factories.User(), org)
+            account_factory(user=factories.User(), organization_id=org["id"])
         page = app.get("/dinamis/account/list", headers=_auth(staff))
         assert "Partenaire A" in page.body and "Partenaire B" in page.body
         assert "Entité classique" not in page.body

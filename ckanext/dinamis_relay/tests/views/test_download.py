@@ -139,6 +139,8 @@ class TestRoute:
 
 
 def _record(user, org, dataset_id="d", resource_id="r", days_ago=0):
+    """A download written as a row, `days_ago` in the past: the route (tested above) records
+    downloads at the present time only, and the list's filters and order need older ones."""
     event = DownloadEvent(
         user_id=user["id"],
         organization_id=org["id"] if org else None,

@@ -98,9 +98,9 @@ class TestPages:
         assert "crosses itself" in response.body
         assert model.Session.query(ImageryRequest).count() == 0
 
-    def test_detail_thread_and_triage(self, app):
+    def test_detail_thread_and_triage(self, app, imagery_request_factory):
         w = h.world()
-        created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
+        created = imagery_request_factory(user=w.requester)
         h.call("dinamis_relay_imagery_request_submit", w.requester, id=created["id"])
 
         triage = app.get(
@@ -134,9 +134,9 @@ class TestPages:
         model.Session.expire_all()
         assert model.Session.get(ImageryRequest, created["id"]).state == "in_review"
 
-    def test_outsider_cannot_see_a_request(self, app):
+    def test_outsider_cannot_see_a_request(self, app, imagery_request_factory):
         w = h.world()
-        created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
+        created = imagery_request_factory(user=w.requester)
         response = app.get(
             url_for("dinamis_relay.imagery_read", id=created["id"]), headers=_headers(w.outsider)
         )
@@ -148,9 +148,9 @@ class TestPages:
             == 404
         )
 
-    def test_list_and_geojson(self, app):
+    def test_list_and_geojson(self, app, imagery_request_factory):
         w = h.world()
-        created = h.call("dinamis_relay_imagery_request_create", w.requester, **h.request_data())
+        created = imagery_request_factory(user=w.requester)
         page = app.get(url_for("dinamis_relay.imagery_list"), headers=_headers(w.requester))
         assert created["title"] in page.body
         area = app.get(
