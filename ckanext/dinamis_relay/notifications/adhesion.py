@@ -58,7 +58,8 @@ def transition(
     if action != "reminder":
         from ..documents import jobs
 
-        # First: an acceptance's email, in the same job, then attaches what this issues.
+        # Before the emails: an acceptance's email, written next, shares this row's job and
+        # attaches the documents it issues.
         jobs.enqueue_due(session, adhesion, user_id)
     if action == "submit" and legal_link:
         outbox.enqueue(

@@ -8,6 +8,7 @@ import inspect
 import logging
 from typing import Any
 
+import ckan.model as model
 import ckan.plugins.toolkit as tk
 import rq
 from ckan.lib import jobs
@@ -32,8 +33,6 @@ def sweep_quietly() -> dict[str, int] | None:
         return None
     finally:
         # The worker's session must not keep the sweep's transaction open between jobs.
-        import ckan.model as model
-
         model.Session.remove()
 
 
