@@ -8,12 +8,18 @@ PDF through documents.storage once dinamis_relay_document_show has authorised it
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 from flask import Blueprint, current_app, g, request, session
 from flask.typing import ResponseReturnValue
 from markupsafe import escape
 from werkzeug.exceptions import Forbidden
 
 dinamis_relay = Blueprint("dinamis_relay", __name__, url_prefix="/dinamis")
+
+
+def action_context() -> Context:
+    """The context of an action a page calls: the signed-in person, or anonymous."""
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 @dinamis_relay.before_request

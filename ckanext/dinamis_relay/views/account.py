@@ -7,11 +7,11 @@ import math
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
 from ..lifecycle.account import ACCOUNT
 from ..model.account import STATES
+from . import action_context as _context
 from . import dinamis_relay, pickers
 
 PAGE_SIZE = 20
@@ -20,10 +20,6 @@ PROFILE_FIELDS = ("job_title", "department", "phone", "intended_use")
 # Transition name → the action that applies it, from the lifecycle table (renewing an
 # expired account is `account_reactivate`). The page's buttons are the account's `actions`.
 TRANSITIONS = {t.name: t.action for t in ACCOUNT.transitions if not t.automatic}
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _require_login() -> None:

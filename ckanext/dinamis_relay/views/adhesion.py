@@ -11,7 +11,6 @@ import math
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
 from ..lifecycle.adhesion import ADHESION
@@ -22,6 +21,7 @@ from ..model.adhesion import (
     PEOPLE_FIELDS,
     STATES,
 )
+from . import action_context as _context
 from . import dinamis_relay, pickers
 
 # Transitions posted from the detail page as a plain form (the decision has its own form).
@@ -36,10 +36,6 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
 }
 STEPS = tuple(STEP_FIELDS)
 PAGE_SIZE = 20
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _can(action: str, data_dict: dict[str, Any]) -> bool:

@@ -15,12 +15,12 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from babel import dates as babel_dates
-from ckan.types import Context
 from flask import Response, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from .. import l10n, labels
 from ..logic.schema.dashboard import DEFAULT_MONTHS, EXPORT_KINDS
+from . import action_context as _context
 from . import dinamis_relay, export_columns
 
 MONTH_CHOICES = (3, 6, 12, 24, 36)
@@ -31,10 +31,6 @@ CSV_BOM = "\ufeff"
 # Cells a spreadsheet would run as a formula (CSV injection): prefixed with a quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_PAGE = 1000
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _errors(error: tk.ValidationError) -> dict[str, list[str]]:

@@ -7,16 +7,12 @@ import math
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
+from . import action_context as _context
 from . import dinamis_relay
 
 PAGE_SIZE = 50
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 @dinamis_relay.route("/download/<resource_id>")

@@ -12,12 +12,12 @@ import math
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from flask import Response
 from flask.typing import ResponseReturnValue
 
 from .. import geo, labels
 from ..model.imagery import ACQUISITION_MODES, SENSORS, STATES
+from . import action_context as _context
 from . import dinamis_relay
 from . import procedure as procedure_views
 
@@ -36,10 +36,6 @@ FORM_FIELDS = (
     "intended_use",
     "justification",
 )
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _errors(error: tk.ValidationError) -> dict[str, list[str]]:

@@ -9,14 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
+
+from . import action_context as _context
 
 # How many organizations without an application the landing page offers by name.
 OFFERED = 10
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _count(action: str, data_dict: dict[str, Any]) -> int:

@@ -6,15 +6,11 @@ from __future__ import annotations
 import json
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from flask import Response
 from flask.typing import ResponseReturnValue
 
+from . import action_context as _context
 from . import dinamis_relay
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _export(user: str | None) -> dict:

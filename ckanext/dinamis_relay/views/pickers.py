@@ -10,17 +10,13 @@ then names the field.
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
+from . import action_context as _context
 from . import dinamis_relay
 
 # How many candidates are compared with the typed title: enough for homonyms.
 CANDIDATES = 20
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _same(a: str | None, b: str) -> bool:

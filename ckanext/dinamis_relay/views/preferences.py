@@ -7,14 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
+from . import action_context as _context
 from . import dinamis_relay
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _roles() -> dict[str, Any]:

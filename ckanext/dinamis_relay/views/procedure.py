@@ -8,16 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context
 from flask.typing import ResponseReturnValue
 
 from .. import labels
 from ..logic.validators import bad_characters
+from . import action_context as _context
 from . import dinamis_relay, pickers
-
-
-def _context() -> Context:
-    return {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
 
 
 def _errors(error: tk.ValidationError) -> dict[str, list[str]]:
