@@ -67,12 +67,17 @@ def digest_above() -> int:
     return tk.asint(tk.config.get(DIGEST_ABOVE_OPTION) or 0)
 
 
-def default_for_scope(scope: str) -> str:
-    """What the staff of `scope` get when they have not chosen."""
+def default_for_entities(count: int) -> str:
+    """What staff who answer for `count` entities get when they have not chosen."""
     value = staff_default()
     if value != AUTO:
         return value
-    return DIGEST if entity_count(scope) > digest_above() else IMMEDIATE
+    return DIGEST if count > digest_above() else IMMEDIATE
+
+
+def default_for_scope(scope: str) -> str:
+    """What the staff of `scope` get when they have not chosen."""
+    return default_for_entities(entity_count(scope))
 
 
 def scope_of_organization(organization: str) -> str:

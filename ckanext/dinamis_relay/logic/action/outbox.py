@@ -51,17 +51,19 @@ def _preference_user(context: Context, data_dict: DataDict, action: str) -> Any:
 
 
 def _preference_dict(user: Any, preference: MailPreference | None) -> dict[str, Any]:
+    # One role lookup and one count serve both the default and the figure shown with it.
+    entities = mailing.entity_count(mailing.scope_of_user(user.id))
     return {
         "user": user.name,
         "staff_emails": preference.staff_emails
         if preference
-        else mailing.default_for_user(user.id),
+        else mailing.default_for_entities(entities),
         "sysadmin_copies": bool(preference and preference.sysadmin_copies),
         "last_digest_at": preference.last_digest_at.isoformat()
         if preference and preference.last_digest_at
         else None,
         "default": preference is None,
-        "entities": mailing.entity_count(mailing.scope_of_user(user.id)),
+        "entities": entities,
         "digest_above_entities": mailing.digest_above(),
     }
 
