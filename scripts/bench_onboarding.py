@@ -237,8 +237,8 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def _documents(config: str, run: str) -> tuple[int, int]:
-    """(documents issued, outbox rows still pending) for this run's organizations."""
+def _engine(config: str) -> Any:
+    """The site's database (CKAN_SQLALCHEMY_URL, else the configuration's)."""
     import sqlalchemy as sa
 
     url = os.environ.get("CKAN_SQLALCHEMY_URL")
@@ -246,7 +246,14 @@ def _documents(config: str, run: str) -> tuple[int, int]:
         from ckan.cli import load_config
 
         url = load_config(config)["sqlalchemy.url"]
-    engine = sa.create_engine(url)
+    return sa.create_engine(url)
+
+
+def _documents(config: str, run: str) -> tuple[int, int]:
+    """(documents issued, outbox rows still pending) for this run's organizations."""
+    import sqlalchemy as sa
+
+    engine = _engine(config)
     with engine.connect() as connection:
         docs = connection.execute(
             sa.text(
@@ -262,12 +269,12 @@ def _documents(config: str, run: str) -> tuple[int, int]:
     return int(docs), int(pending)
 
 
-def _latency_by_kind(started_at: str) -> list[tuple[str, int, float, float]]:
+def _latency_by_kind(config: str, started_at: str) -> list[tuple[str, int, float, float]]:
     """(kind, rows, p50 s, p95 s) from a row's creation (the commit of its transition) to its
     delivery, for the rows of this run."""
     import sqlalchemy as sa
 
-    engine = sa.create_engine(os.environ["CKAN_SQLALCHEMY_URL"])
+    engine = _engine(config)
     with engine.connect() as connection:
         rows = connection.execute(
             sa.text(
@@ -477,7 +484,7 @@ def main() -> int:
             roles[role] += 1
             people[role].add(address)
     print(f"\n{'outbox row kind':<28} {'rows':>6} {'p50 s':>7} {'p95 s':>7}  (commit to delivery)")
-    for kind, count, p50, p95 in _latency_by_kind(started_at):
+    for kind, count, p50, p95 in _latency_by_kind(config, started_at):
         print(f"{kind:<28} {count:>6} {p50:>7.2f} {p95:>7.2f}")
     print(
         f"\n{len(sink.messages)} emails for {results['done']} adhesions (staff_default = "
