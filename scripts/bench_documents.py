@@ -2,13 +2,15 @@
 """Time the rendering of each generated document (not a test).
 
     .venv/bin/python scripts/bench_documents.py [-c test.ini] [-n 20] [--lang fr] [--logo]
-        [--fresh]
+        [--fresh] [--no-freeze]
 
 Renders the Jinja template and the PDF (WeasyPrint) of each kind from a realistic record,
 N times after one warm-up render, and prints p50 / p95 / min times (CPU time of this
 process, less sensitive than the wall clock to other jobs on the machine) and the file size.
 `--fresh` renders as the code did before the renderer kept its state: a new WeasyPrint
-font configuration and a re-parsed stylesheet at every render (the "before" figures).
+font configuration and a re-parsed stylesheet at every render (the "before" figures);
+`--no-freeze` as before the job worker froze its heap after warming up (one render in six
+then pays a full garbage collection of CKAN's heap).
 The CKAN config (`-c`) is read for the translations only: no database is touched (issuing
 adds a few queries and one file write).
 """
@@ -153,9 +155,21 @@ def main() -> None:
         action="store_true",
         help="new font configuration and stylesheet at each render (as before they were kept)",
     )
+    parser.add_argument(
+        "--no-freeze",
+        action="store_true",
+        help="no frozen heap: full garbage collections (as before the worker froze it)",
+    )
     args = parser.parse_args()
     load_ckan(args.config)
     from ckanext.dinamis_relay.documents import logo, pdf
+    from ckanext.dinamis_relay.notifications.worker import prepare_renderer
+
+    # As the plugin's job worker starts: renderer warm and, unless told, the heap frozen.
+    if args.no_freeze:
+        pdf.warm_up()
+    else:
+        prepare_renderer()
 
     def forget() -> None:
         pdf._font_config = None

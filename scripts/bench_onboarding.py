@@ -364,7 +364,7 @@ def main() -> int:
     worker = (
         ["dinamis-relay", "worker", "--no-fork"]
         if args.worker == "plugin"
-        else ["jobs", "worker", "dinamis_relay_priority", "default"]
+        else ["jobs", "worker", "dinamis_relay_priority", "default", "dinamis_relay_documents"]
     )
     logs = ROOT / "test-artifacts" / "bench_onboarding"
     logs.mkdir(parents=True, exist_ok=True)

@@ -32,11 +32,13 @@ PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PYTEST_WORKERS=${PYTEST_WORKERS:-2}
 HOST=127.0.0.1
 
-# Debian packages the project needs on a machine (CKAN's psycopg2 build, WeasyPrint's pango,
-# the browser for UI checks, and the three services plus a JDK for compiling SolrRunner).
+# Debian packages the project needs on a machine (CKAN's psycopg2 build, WeasyPrint's pango
+# and the fonts pdf/document.css names — without Liberation a PDF falls back to DejaVu
+# and renders about 15 % slower —, the browser for UI checks, and the three services plus a
+# JDK for compiling SolrRunner).
 PACKAGES=(postgresql redis-server openjdk-17-jre-headless
           openjdk-17-jdk-headless maven curl gcc libpq-dev libpango-1.0-0 libpangoft2-1.0-0
-          chromium poppler-utils npm)
+          fonts-liberation fonts-dejavu-core chromium poppler-utils npm)
 
 log() { printf '[stack] %s\n' "$*"; }
 warn() { printf '[stack] WARNING: %s\n' "$*" >&2; }

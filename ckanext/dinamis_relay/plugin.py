@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import ckan.plugins as p
@@ -12,8 +11,6 @@ from .access import visibility
 from .access.permission_labels import DinamisPermissionLabels
 from .notifications import outbox
 from .personal_data import hooks as personal_data_hooks
-
-log = logging.getLogger(__name__)
 
 
 @tk.blanket.actions
@@ -52,12 +49,9 @@ class DinamisRelayPlugin(p.SingletonPlugin, DefaultTranslation):
     def before_fork(self) -> None:
         # Fonts and stylesheet loaded once in the worker, inherited by every document job
         # (about 3 s of CPU per job otherwise: WeasyPrint's import and font loading).
-        try:
-            from .documents import pdf
+        from .notifications.worker import prepare_renderer
 
-            pdf.warm_up()
-        except Exception:  # a document job would report the same error, with its context
-            log.exception("Could not prepare the PDF renderer")
+        prepare_renderer()
 
     # ISignal: erasing what the plugin holds about a deleted user (personal_data/). Documents
     # and emails follow transitions through the outbox (notifications/), not signals.

@@ -162,13 +162,12 @@ def digest() -> None:
 @click.argument("queues", nargs=-1)
 def worker(burst: bool, no_fork: bool, queues: tuple[str, ...]) -> None:
     """`ckan jobs worker` for the plugin: serve QUEUES (default: the priority queue, then the
-    default queue), sweeping the outbox on start and every `outbox.sweep_seconds`."""
-    from ckan.lib import jobs
-
+    default queue, then the documents queue), sweeping the outbox on start and every
+    `outbox.sweep_seconds`."""
     from ..notifications import outbox
     from ..notifications.worker import InProcessOutboxWorker, OutboxWorker
 
-    names = list(queues) or [outbox.priority_queue(), jobs.DEFAULT_QUEUE_NAME]
+    names = list(queues) or outbox.served_queues()
     worker_class = InProcessOutboxWorker if no_fork else OutboxWorker
     worker_class(names).work(burst=burst, with_scheduler=True)
 

@@ -244,8 +244,11 @@ def issue(
     return doc
 
 
-def issue_due(adhesion_id: str, user_id: str | None = None) -> list[Document]:
-    """Issue the documents the adhesion's state calls for that do not exist yet."""
+def issue_due(
+    adhesion_id: str, user_id: str | None = None, only: tuple[str, ...] | None = None
+) -> list[Document]:
+    """Issue the documents the adhesion's state calls for that do not exist yet (of the
+    kinds in `only`, when given)."""
     adhesion = model.Session.get(Adhesion, adhesion_id)
     if adhesion is None:
         log.warning("Documents: adhesion %s vanished before its job ran", adhesion_id)
@@ -253,6 +256,8 @@ def issue_due(adhesion_id: str, user_id: str | None = None) -> list[Document]:
     lang = default_lang()
     issued = []
     for kind in due_kinds(adhesion):
+        if only is not None and kind not in only:
+            continue
         reason = can_issue(adhesion, kind)
         if reason == "registered":
             continue

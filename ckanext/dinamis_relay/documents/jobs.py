@@ -12,9 +12,9 @@ TRIGGER_STATES = (PENDING_INSTRUCTION, ACCEPTED)
 
 
 def generate_due_documents(adhesion_id: str, user_id: str | None = None) -> list[str]:
-    """Background job: issue the documents due at the adhesion's current state, in one job
-    (the three of a relay-mode acceptance share the renderer's fonts and stylesheets).
-    Issuing is idempotent: a document that exists is not issued again."""
+    """Background job (documents queue): issue the documents due at the adhesion's current
+    state, in one job. Issuing is idempotent: a document the acceptance email's job issued
+    first is not issued again."""
     # Imported here so loading the plugin does not load WeasyPrint.
     from . import issue
 

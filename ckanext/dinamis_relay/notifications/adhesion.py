@@ -58,8 +58,7 @@ def transition(
     if action != "reminder":
         from ..documents import jobs
 
-        # Before the emails: an acceptance's email, written next, shares this row's job and
-        # attaches the documents it issues.
+        # On the documents queue; an acceptance's email issues the ones it attaches.
         jobs.enqueue_due(session, adhesion, user_id)
     if action == "submit" and legal_link:
         outbox.enqueue(

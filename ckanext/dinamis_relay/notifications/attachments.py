@@ -1,9 +1,10 @@
 """Documents travel by email (issue 15): what the adhesion emails attach.
 
 - The acceptance email carries the Acte d'adhésion and, in relay mode, the avenant, as PDF
-  attachments. It waits for them: its job issues what is due first (idempotent, under the
-  documents' own lock, so the document job and this one never issue twice). A document that
-  still cannot be issued never blocks the decision: the email says where to download it.
+  attachments. Its job issues them if the documents queue has not yet (idempotent, under
+  the documents' own lock, so the document job and this one never issue twice); the
+  convention, which it does not carry, is left to that queue. A document that still cannot
+  be issued never blocks the decision: the email says where to download it.
 - At submission the referent receives the texts the legal representative is asked to accept
   (charter, licences, relay amendment), as HTML files rendered from their Markdown.
 
@@ -37,7 +38,7 @@ def decision_documents(adhesion: Adhesion) -> tuple[list[Attachment], list[str]]
 
     kinds = (ACTE_ADHESION, AVENANT) if adhesion.mode == "relay" else (ACTE_ADHESION,)
     try:
-        issue.issue_due(adhesion.id)
+        issue.issue_due(adhesion.id, only=kinds)
     except Exception:
         # Rendering failed (WeasyPrint, storage): the decision still goes out.
         log.exception("Documents of adhesion %s could not be issued for its email", adhesion.id)

@@ -42,41 +42,59 @@ class TemporaryFailure(Exception):
     """The work could not be done now but may succeed later (SMTP 4xx, no connection)."""
 
 
-# What each kind of row runs ("module:function", called with the payload as keywords) and
-# whether a person waits for it (priority queue) or not (default queue).
-KINDS: dict[str, tuple[str, bool]] = {
-    "adhesion.legal_request": ("adhesion:send_legal_request", True),
-    "adhesion.decision": ("adhesion:send_decision", True),
-    # An acceptance's email carries its documents: it shares the documents' job (written
-    # after the `documents.due` row, so it attaches them once issued) instead of rendering
-    # PDFs on the priority queue, where it would hold legal links back.
-    "adhesion.acceptance": ("adhesion:send_decision", False),
-    "adhesion.submission_notice": ("adhesion:send_submission_notice", False),
-    "adhesion.submitted": ("adhesion:send_submitted", False),
+# The queues, in the order a worker serves them: what a person waits for; notices and the
+# emails that carry documents; documents no email waits for. An email that attaches a
+# document issues it itself (notifications/attachments.py), so rendering the rest never
+# holds an email back.
+PRIORITY, DEFAULT, DOCUMENTS = "priority", "default", "documents"
+QUEUE_OPTIONS = {
+    PRIORITY: ("ckanext.dinamis_relay.jobs.priority_queue", "dinamis_relay_priority"),
+    DOCUMENTS: ("ckanext.dinamis_relay.jobs.documents_queue", "dinamis_relay_documents"),
+}
+
+# What each kind of row runs ("module:function", called with the payload as keywords) and on
+# which of those queues.
+KINDS: dict[str, tuple[str, str]] = {
+    "adhesion.legal_request": ("adhesion:send_legal_request", PRIORITY),
+    "adhesion.decision": ("adhesion:send_decision", PRIORITY),
+    # An acceptance's email carries its documents: rendering them on the priority queue
+    # would hold the legal links back.
+    "adhesion.acceptance": ("adhesion:send_decision", DEFAULT),
+    "adhesion.submission_notice": ("adhesion:send_submission_notice", DEFAULT),
+    "adhesion.submitted": ("adhesion:send_submitted", DEFAULT),
     "adhesion.submission_texts": (
         "ckanext.dinamis_relay.notifications.attachments:send_submission_texts",
-        False,
+        DEFAULT,
     ),
-    "adhesion.reminder": ("adhesion:send_reminder", False),
-    "account.person": ("account:send_to_person", True),
-    "account.request_received": ("account:send_request_received", False),
-    "imagery.transition": ("imagery:send_transition", False),
-    "imagery.comment": ("imagery:send_comment", False),
-    "digest.staff": ("digest:send_digest", False),
-    "documents.due": ("ckanext.dinamis_relay.documents.jobs:generate_due_documents", False),
+    "adhesion.reminder": ("adhesion:send_reminder", DEFAULT),
+    "account.person": ("account:send_to_person", PRIORITY),
+    "account.request_received": ("account:send_request_received", DEFAULT),
+    "imagery.transition": ("imagery:send_transition", DEFAULT),
+    "imagery.comment": ("imagery:send_comment", DEFAULT),
+    "digest.staff": ("digest:send_digest", DEFAULT),
+    "documents.due": ("ckanext.dinamis_relay.documents.jobs:generate_due_documents", DOCUMENTS),
 }
 
 
-def priority_queue() -> str:
-    return tk.config.get("ckanext.dinamis_relay.jobs.priority_queue") or "dinamis_relay_priority"
+def queue_name(role: str) -> str:
+    """The job queue's name for PRIORITY, DEFAULT or DOCUMENTS (CKAN's default queue)."""
+    if role == DEFAULT:
+        return DEFAULT_QUEUE
+    option, default = QUEUE_OPTIONS[role]
+    return tk.config.get(option) or default
+
+
+def served_queues() -> list[str]:
+    """The queues a worker serves, the first before the next."""
+    return [queue_name(role) for role in (PRIORITY, DEFAULT, DOCUMENTS)]
 
 
 def queue_for(kind: str) -> str:
-    return priority_queue() if KINDS[kind][1] else DEFAULT_QUEUE
+    return queue_name(KINDS[kind][1])
 
 
 def _handler(kind: str) -> Callable[..., Any]:
-    target, _priority = KINDS[kind]
+    target, _queue = KINDS[kind]
     module_name, function_name = target.split(":")
     if "." not in module_name:
         module_name = f"{__package__}.{module_name}"
@@ -149,8 +167,9 @@ def dispatch(session: Any) -> int:
     for message_id, queue in pending["rows"]:
         batches.setdefault(queue, []).append(message_id)
     queued = 0
-    # The priority queue first: a worker serving both takes what a person waits for first.
-    for queue in sorted(batches, key=lambda name: name != priority_queue()):
+    # In the order workers serve them: a worker takes what a person waits for first.
+    order = served_queues()
+    for queue in sorted(batches, key=lambda name: order.index(name) if name in order else 99):
         if not _queue_job(queue, batches[queue], pending["jobs"][queue]):
             # Redis did not take one job: the next would wait as long. The sweep queues all.
             break

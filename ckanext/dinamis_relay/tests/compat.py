@@ -51,7 +51,7 @@ def _keep_one_client(app: Any, environ: dict[str, str]) -> None:
 
 
 def work_off_queue() -> None:
-    """Run, in this process, every job queued so far (priority queue first)."""
+    """Run, in this process, every job queued so far (in the order workers serve them)."""
     import ckan.lib.jobs as jobs
 
     # The worker is given the queue's Redis connection: RQ 1.x (CKAN 2.11) would otherwise
@@ -59,5 +59,4 @@ def work_off_queue() -> None:
     # made, which is missing when that happened in another thread (a browser test's server).
     from ckanext.dinamis_relay.notifications import outbox
 
-    queues = [outbox.priority_queue(), jobs.DEFAULT_QUEUE_NAME]
-    jobs.Worker(queues, connection=jobs.get_queue().connection).work(burst=True)
+    jobs.Worker(outbox.served_queues(), connection=jobs.get_queue().connection).work(burst=True)

@@ -50,6 +50,35 @@ class TestDecisionEmail:
         names = sorted(to_relay["attachments"])
         assert [n.split("-")[0] for n in names] == ["Acte", "Avenant"]
 
+    def test_the_email_issues_what_it_attaches_the_documents_queue_the_rest(
+        self, mail_server, run_jobs
+    ):
+        """The queues served one at a time: the acceptance email (default queue) goes out
+        with its two PDFs before the documents queue has run; that queue then issues the
+        convention alone, and no document is issued twice."""
+        import ckan.lib.jobs as jobs
+
+        from ckanext.dinamis_relay.model.document import ACTE_ADHESION, AVENANT, CONVENTION
+        from ckanext.dinamis_relay.notifications import outbox
+
+        def serve(*roles: str) -> None:
+            queues = [outbox.queue_name(role) for role in roles]
+            jobs.Worker(queues, connection=jobs.get_queue().connection).work(burst=True)
+
+        f.staff()
+        adhesion = f.adhesion("accepted", mode="relay")  # its jobs queued, none run
+        serve(outbox.PRIORITY, outbox.DEFAULT)
+        sent = [m for m in f.sent_emails(mail_server) if m["subject"].endswith(": Accepted")]
+        assert sent
+        for message in sent:
+            assert [n.split("-")[0] for n in sorted(message["attachments"])] == ["Acte", "Avenant"]
+        lang = issue.default_lang()
+        assert issue.current(adhesion["id"], CONVENTION, lang) is None
+        serve(outbox.DOCUMENTS)
+        for kind in (ACTE_ADHESION, AVENANT, CONVENTION):
+            document = issue.current(adhesion["id"], kind, lang)
+            assert document is not None and document.version == 1
+
     def test_a_missing_document_never_blocks_the_decision(self, mail_server, run_jobs, monkeypatch):
         def broken(*args, **kwargs):
             raise RuntimeError("WeasyPrint is gone")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import os
 import shutil
 import signal
@@ -344,23 +345,30 @@ class TestQueues:
         adhesion = f.adhesion("pending_legal_validation", mode="relay")
         rows = [row for row in _rows() if row.payload.get("adhesion_id") == adhesion["id"]]
         assert {row.kind: row.queue for row in rows} == {
-            "adhesion.legal_request": outbox.priority_queue(),
+            "adhesion.legal_request": outbox.queue_name(outbox.PRIORITY),
             "adhesion.submission_notice": outbox.DEFAULT_QUEUE,
             "adhesion.submission_texts": outbox.DEFAULT_QUEUE,
         }
 
-    def test_an_acceptance_email_shares_the_job_of_its_documents_and_comes_after_them(self):
+    def test_an_acceptance_email_on_the_default_queue_its_documents_after_it(self):
         f.staff()
         adhesion = f.adhesion("accepted", mode="relay")
         (acceptance,) = [row for row in _rows() if row.kind == "adhesion.acceptance"]
         assert acceptance.queue == outbox.DEFAULT_QUEUE
-        assert _job_rows(acceptance.job_id) == ["documents.due", "adhesion.acceptance"]
+        assert _job_rows(acceptance.job_id) == ["adhesion.acceptance"]
         assert acceptance.payload == {"adhesion_id": adhesion["id"], "action": "accept"}
+        due = [row for row in _rows() if row.kind == "documents.due"]
+        assert {row.queue for row in due} == {outbox.queue_name(outbox.DOCUMENTS)}
+        assert outbox.served_queues() == [
+            "dinamis_relay_priority",
+            "default",
+            "dinamis_relay_documents",
+        ]
 
     def test_a_refusal_without_documents_stays_on_the_priority_queue(self):
         adhesion = f.adhesion("rejected")
         (decision,) = [row for row in _rows() if row.kind == "adhesion.decision"]
-        assert decision.queue == outbox.priority_queue()
+        assert decision.queue == outbox.queue_name(outbox.PRIORITY)
         assert decision.payload == {"adhesion_id": adhesion["id"], "action": "reject"}
         assert not [row for row in _rows() if row.kind == "adhesion.acceptance"]
 
@@ -395,8 +403,39 @@ def _subjects(sink: Sink) -> list[str]:
     return [message["subject"] for message in sink.messages]
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_queues")
+@pytest.fixture()
+def unfreeze() -> Iterator[None]:
+    """The plugin's worker freezes the heap it starts with; give the test process's back."""
+    yield
+    gc.unfreeze()
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_queues", "unfreeze")
 class TestWorker:
+    def test_it_starts_with_the_renderer_ready_and_its_heap_frozen(self, own_redis):
+        from ckanext.dinamis_relay.documents import pdf
+        from ckanext.dinamis_relay.notifications.worker import InProcessOutboxWorker
+
+        gc.unfreeze()
+        InProcessOutboxWorker(outbox.served_queues()).work(burst=True)
+        assert pdf._warm
+        assert gc.get_freeze_count() > 0
+
+    def test_its_jobs_keep_the_database_connections(self, sink, own_redis):
+        """CKAN's worker disposes of the engine after each job (for the fork that ends
+        then): in the plugin's in-process worker every job would open a new connection."""
+        from ckanext.dinamis_relay.notifications.worker import InProcessOutboxWorker
+
+        _submission_without_redis(own_redis)
+        for queue in outbox.served_queues():
+            ids = [row.id for row in _rows() if row.queue == queue]
+            if ids:
+                assert outbox._queue_job(queue, ids, f"pool-{queue}")
+        pool = model.meta.engine.pool
+        InProcessOutboxWorker(outbox.served_queues()).work(burst=True)
+        assert {row.state for row in _rows()} == {"done"}
+        assert model.meta.engine.pool is pool
+
     def test_the_priority_queue_is_served_before_the_default_one(self, sink, own_redis):
         """Default rows queued first, priority rows after: the plugin's worker (in burst
         mode, in this process) still delivers the priority ones first."""
@@ -404,10 +443,10 @@ class TestWorker:
 
         title = _submission_without_redis(own_redis)
         rows = _rows()
-        for queue in (outbox.DEFAULT_QUEUE, outbox.priority_queue()):
+        for queue in (outbox.DEFAULT_QUEUE, outbox.queue_name(outbox.PRIORITY)):
             ids = [row.id for row in rows if row.queue == queue]
             assert outbox._queue_job(queue, ids, f"order-{queue}")
-        InProcessOutboxWorker([outbox.priority_queue(), outbox.DEFAULT_QUEUE]).work(burst=True)
+        InProcessOutboxWorker(outbox.served_queues()).work(burst=True)
         subjects = _subjects(sink)
         expected = _submission_subjects(title)
         assert subjects[0] == expected[0]
@@ -421,7 +460,7 @@ class TestWorker:
 
         title = _submission_without_redis(own_redis)
         assert {row.state for row in _rows()} == {"pending"}
-        worker = InProcessOutboxWorker([outbox.priority_queue(), outbox.DEFAULT_QUEUE])
+        worker = InProcessOutboxWorker(outbox.served_queues())
         assert worker.maintenance_interval == 60
         worker.work(burst=True)
         assert {row.state for row in _rows()} == {"done"}
