@@ -90,10 +90,12 @@ def test_relay_application_from_draft_to_accepted(
                   "referent_phone"):  # fmt: skip
         page.fill(f"#field-{field}", data[field])
     # The referent picker is CKAN's autocomplete (select2) over the input: choose the person
-    # by typing their full name and picking the suggestion.
-    page.click("#field-referent_user_id + .select2-container")
+    # by typing their full name and picking the suggestion. CKAN 2.12 ships select2 4 (its
+    # box after the input), 2.11 select2 3.5 (before it, with an id of its own).
+    page.click("#field-referent_user_id + .select2-container, #s2id_field-referent_user_id")
     page.keyboard.type(referent["fullname"][:6])
-    page.locator(".select2-results__option", has_text=referent["fullname"]).first.click()
+    suggestion = ".select2-results__option, .select2-result-selectable"
+    page.locator(suggestion, has_text=referent["fullname"]).first.click()
     page.get_by_role("button", name="Save and continue").click()
 
     # 2. Summary: the eligibility check comes first, then the submission.
