@@ -169,7 +169,9 @@ def dispatch(session: Any) -> int:
     queued = 0
     # In the order workers serve them: a worker takes what a person waits for first.
     order = served_queues()
-    for queue in sorted(batches, key=lambda name: order.index(name) if name in order else 99):
+    for queue in sorted(
+        batches, key=lambda name: order.index(name) if name in order else len(order)
+    ):
         if not _queue_job(queue, batches[queue], pending["jobs"][queue]):
             # Redis did not take one job: the next would wait as long. The sweep queues all.
             break

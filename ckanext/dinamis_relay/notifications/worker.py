@@ -43,8 +43,11 @@ def prepare_renderer() -> None:
     Frozen objects are left out of the garbage collector's full passes: without it, one
     render in six paid a full pass over CKAN's whole heap (about 90 ms on a 90 ms render,
     p95 192 ms instead of 115 ms, scripts/bench_documents.py); a forking worker's children
-    also stop touching (and so copying) the pages of the inherited heap.
+    also stop touching (and so copying) the pages of the inherited heap. Does nothing once
+    the heap is frozen: a forking worker calls it again before every job (before_fork).
     """
+    if gc.get_freeze_count():
+        return
     try:
         from ..documents import pdf
 

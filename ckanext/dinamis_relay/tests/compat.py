@@ -50,8 +50,9 @@ def _keep_one_client(app: Any, environ: dict[str, str]) -> None:
     app.test_client = lambda *args, **kwargs: client
 
 
-def work_off_queue() -> None:
-    """Run, in this process, every job queued so far (in the order workers serve them)."""
+def work_off_queue(queues: list[str] | None = None) -> None:
+    """Run, in this process, every job queued so far on `queues` (default: all the plugin's,
+    in the order workers serve them)."""
     import ckan.lib.jobs as jobs
 
     # The worker is given the queue's Redis connection: RQ 1.x (CKAN 2.11) would otherwise
@@ -59,4 +60,5 @@ def work_off_queue() -> None:
     # made, which is missing when that happened in another thread (a browser test's server).
     from ckanext.dinamis_relay.notifications import outbox
 
-    jobs.Worker(outbox.served_queues(), connection=jobs.get_queue().connection).work(burst=True)
+    worker = jobs.Worker(queues or outbox.served_queues(), connection=jobs.get_queue().connection)
+    worker.work(burst=True)

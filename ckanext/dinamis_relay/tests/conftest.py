@@ -112,5 +112,6 @@ def app(make_app):
 
 @pytest.fixture()
 def run_jobs(clean_queues, with_test_worker):
-    """Call it to run, in this process, every background job queued so far."""
+    """Call it to run, in this process, every background job queued so far (on the queues
+    given, or all of the plugin's)."""
     return work_off_queue

@@ -56,14 +56,11 @@ class TestDecisionEmail:
         """The queues served one at a time: the acceptance email (default queue) goes out
         with its two PDFs before the documents queue has run; that queue then issues the
         convention alone, and no document is issued twice."""
-        import ckan.lib.jobs as jobs
-
         from ckanext.dinamis_relay.model.document import ACTE_ADHESION, AVENANT, CONVENTION
         from ckanext.dinamis_relay.notifications import outbox
 
         def serve(*roles: str) -> None:
-            queues = [outbox.queue_name(role) for role in roles]
-            jobs.Worker(queues, connection=jobs.get_queue().connection).work(burst=True)
+            run_jobs([outbox.queue_name(role) for role in roles])
 
         f.staff()
         adhesion = f.adhesion("accepted", mode="relay")  # its jobs queued, none run
